@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install what the local stack needs when it is missing: Python 3.11 (with venv), Java 17,
+# Maven (fetches the Kafka jars) and Go (builds FerretDB). Uses apt-get when run as root on
+# Debian; otherwise says what to install. Everything already present is left alone.
+set -euo pipefail
+
+missing=()
+command -v python3.11 >/dev/null || missing+=(python3.11 python3.11-venv)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v go >/dev/null || missing+=(golang)
+command -v make >/dev/null || missing+=(make)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+  echo "missing prerequisites: ${missing[*]} — install them (Debian: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi

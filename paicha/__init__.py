@@ -1,0 +1,1 @@
+"""paicha: operator tooling (CLI, local stack, simulator) for the screening pipeline."""

@@ -1,0 +1,5 @@
+"""`python -m paicha` is the `paicha` command."""
+
+from paicha.cli import main
+
+main()

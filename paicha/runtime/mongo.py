@@ -1,0 +1,17 @@
+"""MongoDB settings and client construction (PyMongo's AsyncMongoClient, the successor of motor)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from pymongo import AsyncMongoClient
+
+
+class MongoSettings(BaseModel):
+    """Nested in each service's settings as `mongo` (env e.g. TASKING_MONGO__URL)."""
+
+    url: str = "mongodb://127.0.0.1:27017/"
+    database: str = "paicha"
+
+    def client(self) -> AsyncMongoClient:
+        # One client per event loop; FerretDB has no sessions/transactions, so none are used.
+        return AsyncMongoClient(self.url, serverSelectionTimeoutMS=5000, tz_aware=True)
