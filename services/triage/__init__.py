@@ -1,0 +1,1 @@
+"""triage: classifies each screened person by origin and exposure and keeps one case per person."""
