@@ -1,0 +1,1 @@
+"""Standalone examples for downstream teams (they import nothing from paicha or contracts)."""
