@@ -1,0 +1,1 @@
+"""Reporting service: live counters and the daily briefing (not built yet)."""

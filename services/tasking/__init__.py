@@ -1,0 +1,1 @@
+"""Tasking service: grid-worker tasks, deadlines, outcomes and escalation (not built yet)."""
