@@ -58,13 +58,14 @@ async def _counts(
     return seen
 
 
-async def _send(bootstrap: str, topic: str, words: list[str]) -> None:
+async def _send(bootstrap: str, topic: str, words: list[tuple[str, str]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        for w in words:
+        for word, message_id in words:
             # faust's default serializer is JSON, for keys and values alike
-            await producer.send_and_wait(topic, json.dumps(w).encode(), key=json.dumps(w).encode())
+            value = json.dumps({"word": word, "id": message_id}).encode()
+            await producer.send_and_wait(topic, value, key=json.dumps(word).encode())
     finally:
         await producer.stop()
 
@@ -99,7 +100,9 @@ async def test_table_is_recovered_from_changelog_after_worker_restart(
     }
     log = tmp_path / "worker.log"
 
-    await _send(kafka_bootstrap, topic, ["密接", "密接", "高风险", "密接"])
+    await _send(
+        kafka_bootstrap, topic, [("密接", "m1"), ("密接", "m2"), ("高风险", "m3"), ("密接", "m4")]
+    )
     worker = _start_worker(env, log)
     try:
         first = await _counts(port, {"密接": 3, "高风险": 1}, worker, log)
@@ -108,7 +111,7 @@ async def test_table_is_recovered_from_changelog_after_worker_restart(
     assert first == {"密接": 3, "高风险": 1}, log.read_text()[-3000:]
 
     # The store is memory://, so after the restart the table only has what the changelog holds.
-    await _send(kafka_bootstrap, topic, ["高风险", "低风险"])
+    await _send(kafka_bootstrap, topic, [("高风险", "m5"), ("低风险", "m6")])
     worker = _start_worker(env, log)
     try:
         second = await _counts(port, {"密接": 3, "高风险": 2, "低风险": 1}, worker, log)
