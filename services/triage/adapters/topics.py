@@ -1,0 +1,58 @@
+"""Creating the topics triage needs before its worker starts (an agent whose topic is missing at
+start consumes nothing), and reading how many partitions the records topic really has."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from contracts.topics import CASES, DAY_MS, RECORDS, REJECTED, RISK_AREAS, Topic, ensure_topics
+from contracts.topics import registry as topic_registry
+from services.triage.settings import TriageSettings
+
+COMMANDS_RETENTION_MS = 7 * DAY_MS
+
+
+def commands_topic(name: str, partitions: int) -> Topic:
+    """The internal re-triage command topic, as many partitions as the records topic."""
+    return Topic(name=name, base_name=name, key="area_code", event_types=(),
+                 partitions=partitions, retention_ms=COMMANDS_RETENTION_MS, restricted=False,
+                 producers=("triage",), consumers=("triage",),
+                 description="Internal: re-triage commands, one per case partition")
+
+
+async def _partitions_of(settings: TriageSettings, name: str) -> int:
+    admin = AIOKafkaAdminClient(**settings.kafka.client_kwargs())
+    await admin.start()
+    try:
+        # A topic created a moment ago may not be in the metadata yet.
+        for _ in range(40):
+            described = await admin.describe_topics([name])
+            partitions = described[0].get("partitions") or []
+            if partitions:
+                return len(partitions)
+            await asyncio.sleep(0.25)
+    finally:
+        await admin.close()
+    raise RuntimeError(f"topic {name} shows no partitions")
+
+
+async def prepare_topics(settings: TriageSettings) -> int:
+    """Create what is missing; returns the records topic's partition count (case partitions)."""
+    registry = topic_registry(settings.topic_namespace)
+    kwargs = settings.kafka.client_kwargs()
+    bootstrap = kwargs.pop("bootstrap_servers")
+    public = [registry[name] for name in (RECORDS, RISK_AREAS, CASES, REJECTED)]
+    await ensure_topics(bootstrap, public, replication_factor=settings.replication_factor,
+                        **kwargs)
+    partitions = await _partitions_of(settings, registry.name(RECORDS))
+    commands = commands_topic(f"{settings.app_id}-retriage-commands", partitions)
+    await ensure_topics(bootstrap, [commands], replication_factor=settings.replication_factor,
+                        **kwargs)
+    actual = await _partitions_of(settings, commands.name)
+    if actual != partitions:
+        # Co-partitioning is what sends a partition's commands to the worker holding its cases.
+        raise RuntimeError(f"{commands.name} has {actual} partitions, {registry.name(RECORDS)} "
+                           f"has {partitions}: delete {commands.name} so it is recreated")
+    return partitions

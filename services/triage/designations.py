@@ -1,0 +1,56 @@
+"""What happens on each risk-area designation: keep it in `designations_by_area`, apply it to
+the worker's registry, and fan a re-triage command out to every case partition."""
+
+from __future__ import annotations
+
+from contracts.envelope import decode_envelope
+from contracts.events import RejectReason, RiskAreaDesignated
+
+from .adapters.commands import RetriageCommand, encode_command
+from .adapters.mapping import decode_notices, designation_from_event, encode_notices
+from .adapters.rejections import Problem
+from .adapters.state import Book
+from .handlers import Handlers, Refused
+from .messages import Handled, Incoming, Outgoing
+
+FEED = "risk-areas"  # the `feed` of a rejected designation, for reporting's counts
+
+
+def _same(stored: bytes, event: RiskAreaDesignated) -> bool:
+    # designated_at is when it was sent, not what it says: a re-sent notice changes nothing.
+    old = RiskAreaDesignated.model_validate_json(stored)
+    return old.model_copy(update={"designated_at": None}) == event.model_copy(
+        update={"designated_at": None})
+
+
+def on_designation(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:
+    return handlers.guarded(msg, lambda: _designate(handlers, msg, areas), FEED)
+
+
+def _designate(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:
+    envelope = decode_envelope(msg.headers, msg.value or b"", msg.key)
+    event = envelope.event
+    if not isinstance(event, RiskAreaDesignated):
+        raise Refused(Problem(RejectReason.INVALID_VALUE,
+                              f"{envelope.type} does not belong on the risk-areas topic",
+                              "ce_type"))
+    designation = designation_from_event(event)
+    handlers.registry.apply(designation)
+    notices = decode_notices(areas.get(event.area_code))
+    known = notices.get(event.notice_id)
+    if known is not None and _same(known, event):
+        # Already kept, so its commands went out before (they are sent before the table
+        # write): a replay or a repeated PUT re-triages nothing.
+        return Handled(designations=[designation])
+    effective_now = event.designated_at or envelope.time or handlers.clock()
+    handled = Handled(designations=[designation])
+    for partition in range(handlers.topics.partitions):
+        command = RetriageCommand(designation=event, designation_event_id=envelope.id,
+                                  effective_now=effective_now, partition=partition)
+        key, value, headers = encode_command(command)
+        handled.outputs.append(Outgoing(handlers.topics.commands, key, value, headers,
+                                        partition=partition))
+    # Kept last, so an error above leaves no designation that was never fanned out.
+    notices[event.notice_id] = event.model_dump_json().encode()
+    areas.put(event.area_code, encode_notices(notices))
+    return handled

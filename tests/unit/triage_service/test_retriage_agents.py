@@ -1,0 +1,90 @@
+"""Designations through both agents: the designate agent keeps them and fans a re-triage command
+out to every case partition; the case agent raises the open cases a designation now covers and
+keeps would-be downgrades for review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from contracts.envelope import decode_envelope
+from contracts.events import CaseReclassified
+from services.triage.adapters.commands import decode_command
+from services.triage.adapters.mapping import notices_events
+
+from .builders import ORIGIN_TOWNSHIP, T0, designation, kafka_message, key_of, record
+from .conftest import PARTITIONS, ce_types, sent
+
+
+async def _designate(triage, event):
+    async with triage.agents["designate"].test_context() as agent:
+        await agent.put(**kafka_message(event, source="/paicha/triage"))
+    return sent(triage, triage.topics.commands)
+
+
+async def _run_commands(triage, commands):
+    async with triage.agents["triage_cases"].test_context() as agent:
+        for command in commands:
+            await agent.put(command.value, key=command.key, headers=command.headers,
+                            partition=command.partition)
+
+
+async def test_a_designation_is_kept_and_fanned_out_to_every_partition(triage):
+    event = designation()
+    commands = await _designate(triage, event)
+    assert sorted(c.partition for c in commands) == list(range(PARTITIONS))
+    assert {decode_command(c.value).designation.notice_id for c in commands} == {"notice-1"}
+    kept = notices_events(triage.designations_by_area[ORIGIN_TOWNSHIP])
+    assert [e.notice_id for e in kept] == ["notice-1"]
+    assert triage.registry.get(ORIGIN_TOWNSHIP, "notice-1") is not None
+    assert triage.metrics.designations.labels("high")._value.get() == 1
+
+
+async def test_the_same_designation_again_is_not_fanned_out_again(triage):
+    await _designate(triage, designation())
+    again = designation(designated_at=T0 + timedelta(days=1))  # only the sending time differs
+    all_commands = await _designate(triage, again)
+    assert len(all_commands) == PARTITIONS  # the first fan-out only
+
+
+async def test_a_designation_after_the_record_raises_the_open_case(triage):
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await agent.put(**kafka_message(record(1)), partition=2)
+    commands = await _designate(triage, designation(level="high"))
+    await _run_commands(triage, commands)
+    events = [decode_envelope(m.headers, m.value, m.key).event
+              for m in sent(triage, triage.topics.cases)]
+    opened, raised = events
+    assert isinstance(raised, CaseReclassified)
+    assert raised.case_id == opened.case_id
+    assert (raised.previous_category.value, raised.category.value) == ("none",
+                                                                        "high_risk_area")
+    assert raised.notice_ids == ["notice-1"]
+    # only partition 2's command touched the case: one event, not one per partition
+    assert len(events) == 2
+
+
+async def test_replaying_the_commands_changes_nothing(triage):
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await agent.put(**kafka_message(record(1)))
+    commands = await _designate(triage, designation())
+    await _run_commands(triage, commands)
+    await _run_commands(triage, commands)
+    assert ce_types(sent(triage, triage.topics.cases)).count(
+        "cn.paicha.triage.case.reclassified.v1") == 1
+
+
+async def test_a_lifted_designation_is_noticed_not_applied(triage):
+    commands = await _designate(triage, designation(level="high"))
+    await _run_commands(triage, commands)  # nothing open yet
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await agent.put(**kafka_message(record(1)))
+    triage.publisher.sent.clear()
+    # the same notice corrected: it ended before the person was there
+    lifted = designation(level="high", effective_to=T0 - timedelta(days=9))
+    await _run_commands(triage, await _designate(triage, lifted))
+    assert not sent(triage, triage.topics.cases)  # no downgrade is ever published
+    [kept] = list(triage.downgrades_by_case.values())
+    assert b"high_risk_area" in kept and b"notice-1" in kept
+    assert triage.metrics.downgrades._value.get() == 1
+    stored_category = triage.cases_by_person[key_of(1)]
+    assert b'"category":"high_risk_area"' in stored_category
