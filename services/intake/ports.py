@@ -1,0 +1,107 @@
+"""What the handlers need from the outside world (Kafka, the dedupe store), as protocols, and
+the errors that mean "try again later" (answered 503 / retried by the consumer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final, Literal, Protocol
+
+from contracts.envelope import Message
+from services.intake.domain.problems import Problem
+
+PUBLISHING: Final = "publishing"
+PUBLISHED: Final = "published"
+
+
+class Unavailable(Exception):
+    """A dependency did not answer; nothing was acknowledged that was not stored."""
+
+    dependency = "dependency"
+
+
+class PublishFailed(Unavailable):
+    dependency = "kafka"
+
+
+class StoreUnavailable(Unavailable):
+    dependency = "store"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    record_id: str
+    feed: str
+    source_record_id: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """What the store already knows about a record id."""
+
+    state: Literal["publishing", "published"]
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    topic: str
+    message: Message
+
+
+class DedupeStore(Protocol):
+    async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
+        """Store new claims ("publishing"); return what existed before for the others."""
+        ...
+
+    async def mark_published(self, record_ids: Sequence[str]) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+
+class Publisher(Protocol):
+    async def publish(self, messages: Sequence[Outgoing]) -> None:
+        """Return once Kafka acknowledged every message; raise PublishFailed otherwise."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One input record before validation.
+
+    ``position`` is the index in the pushed list, the Excel row, or the index in a Kafka batch
+    message (None for a single-record message). ``fields`` is the record as decoded (anything
+    but a mapping is refused as not_object); ``mapped`` says its keys are already canonical
+    (file rows). ``problem`` is set when the input was refused before
+    validation (not an object, oversized, ...). ``payload`` renders the original input as text,
+    only when it is refused.
+    """
+
+    position: int | None
+    fields: object
+    payload: Callable[[], str]
+    problem: Problem | None = None
+    mapped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    position: int | None
+    reason: str
+    field: str | None
+    message: str
+
+
+@dataclass(slots=True)
+class SubmitResult:
+    received: int = 0
+    accepted: int = 0
+    republished: int = 0
+    duplicates: list[int | None] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)
+    """Record ids accepted by this call (new or re-published), in input order."""
