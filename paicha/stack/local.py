@@ -1,0 +1,110 @@
+"""`paicha up | down | status`: the local stack, paicha's services and the simulator, together.
+
+Secrets for the local stack (an admin token for intake, the person-key HMAC secret) are made
+once per stack and kept in its run directory with mode 0600; services get only what they need.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from paicha.stack.config import StackSettings
+from paicha.stack.processes import ManagedProcess
+from paicha.stack.services import ServiceProcess, ServiceSpec
+
+HOME_COUNTY = "130826"  # the demo county (丰宁), for records that give no current county
+
+
+@dataclass(frozen=True)
+class LocalSecrets:
+    admin_token: str
+    admin_token_hash: str
+    person_key_secret: str
+
+
+def _secrets_path(settings: StackSettings) -> Path:
+    return settings.run_dir / "secrets.json"
+
+
+def load_local_secrets(settings: StackSettings | None = None) -> LocalSecrets | None:
+    path = _secrets_path(settings or StackSettings())
+    try:
+        return LocalSecrets(**json.loads(path.read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+
+
+def ensure_local_secrets(settings: StackSettings) -> LocalSecrets:
+    existing = load_local_secrets(settings)
+    if existing is not None:
+        return existing
+    from services.intake.auth import hash_token, new_token
+
+    token = new_token("admin")
+    made = LocalSecrets(token, hash_token(token), secrets.token_urlsafe(32))
+    path = _secrets_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(asdict(made), out)
+    return made
+
+
+def _intake_env(s: StackSettings, port: int) -> dict[str, str]:
+    local = ensure_local_secrets(s)
+    return {
+        "INTAKE_ENVIRONMENT": "development",
+        "INTAKE_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
+        "INTAKE_MONGO__URL": s.mongo_url,
+        "INTAKE_MONGO__DATABASE": "paicha_intake",
+        "INTAKE_HTTP__HOST": s.host,
+        "INTAKE_HTTP__PORT": str(port),
+        "INTAKE_ADMIN_TOKEN_HASH": local.admin_token_hash,
+        "INTAKE_PERSON_KEY_SECRET": local.person_key_secret,
+        "INTAKE_DEFAULT_COUNTY_CODE": HOME_COUNTY,
+    }
+
+
+def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
+    return {
+        "TRIAGE_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
+        "TRIAGE_HTTP_HOST": s.host,
+        "TRIAGE_HTTP_PORT": str(port),
+        "TRIAGE_DATA_DIR": str(s.run_dir / "services" / "triage" / "data"),
+    }
+
+
+SERVICES = (
+    ServiceSpec("intake", 8001, _intake_env),
+    ServiceSpec("triage", 8002, _triage_env),
+)
+
+
+def services(settings: StackSettings) -> list[ServiceProcess]:
+    return [ServiceProcess(spec, settings) for spec in SERVICES]
+
+
+class Simulator:
+    """The simulator as a background process of the local stack (steady, low rate)."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.dir = settings.run_dir / "simulator"
+        self.marker = f"--instance={self.dir}"
+        self.process = ManagedProcess("simulator", self.dir / "simulator.pid", self.marker)
+
+    def start(self, rate: float) -> None:
+        if self.process.pid() is not None:
+            return
+        local = ensure_local_secrets(self.settings)
+        urls = {p.spec.name: p.url for p in services(self.settings)}
+        argv = [sys.executable, "-m", "paicha", "simulate", "--duration", "0", "--no-progress",
+                "--rate", str(rate), "--intake-url", urls["intake"],
+                "--triage-url", urls["triage"], self.marker]
+        self.process.start(argv, self.dir / "simulator.log",
+                           env={"PAICHA_INTAKE_TOKEN": local.admin_token})
