@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help up down status test lint typecheck unit integration schemas clean
+.PHONY: help up down status test lint typecheck unit integration schemas bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,14 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-up: $(STAMP)  ## start paicha locally: Kafka + FerretDB (downloaded/built once, cached in ~/.cache/paicha)
-	$(BIN)/paicha stack up
+up: $(STAMP)  ## start paicha: Kafka, FerretDB, intake, triage and the feed simulator
+	$(BIN)/paicha up
 
-down:  ## stop everything `make up` started (data is kept; `paicha stack down --wipe` deletes it)
-	@if [ -x $(BIN)/paicha ]; then $(BIN)/paicha stack down; else echo "nothing installed yet"; fi
+down:  ## stop everything `make up` started (data is kept; `paicha down --wipe` deletes it)
+	@if [ -x $(BIN)/paicha ]; then $(BIN)/paicha down; else echo "nothing installed yet"; fi
 
 status: $(STAMP)  ## what is running
-	$(BIN)/paicha stack status
+	$(BIN)/paicha status
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check .
@@ -43,6 +43,10 @@ integration: $(STAMP)  ## tests on the real broker and store
 
 schemas: $(STAMP)  ## regenerate contracts/schemas/*.json and contracts/asyncapi.yaml from the models
 	$(BIN)/python -m contracts.generate
+
+bench: $(STAMP)  ## benchmarks (not tests) against the local stack: start it first with `make up`
+	$(BIN)/python benchmarks/intake_push.py --kafka 127.0.0.1:9092 --mongo mongodb://127.0.0.1:27017/
+	$(BIN)/python -m benchmarks.triage_worker --bootstrap 127.0.0.1:9092 --records 20000
 
 clean:  ## remove the virtualenv and tool caches (not ~/.cache/paicha)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

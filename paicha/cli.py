@@ -48,8 +48,9 @@ def up(
         err.print(f"[red]paicha up:[/red] {exc}")
         raise typer.Exit(1) from None
     _print_all(stack)
-    console.print("intake API: http://127.0.0.1:8001/docs · triage API: "
-                  "http://127.0.0.1:8002/docs · admin token: `paicha token local`")
+    urls = {s.spec.name: s.url for s in services(stack.settings)}
+    console.print(f"intake API: {urls['intake']}/docs · triage API: {urls['triage']}/docs · "
+                  "admin token: `paicha token local`")
 
 
 @intake_cli.token_app.command("local")

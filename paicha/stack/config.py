@@ -26,6 +26,8 @@ class StackSettings(BaseSettings):
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
     mongo_port: int = 27017
+    intake_port: int = 8001
+    triage_port: int = 8002
     kafka_heap: str = "768m"
     start_timeout_s: float = 90.0
 

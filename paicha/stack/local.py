@@ -80,8 +80,8 @@ def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
 
 
 SERVICES = (
-    ServiceSpec("intake", 8001, _intake_env),
-    ServiceSpec("triage", 8002, _triage_env),
+    ServiceSpec("intake", lambda s: s.intake_port, _intake_env),
+    ServiceSpec("triage", lambda s: s.triage_port, _triage_env),
 )
 
 

@@ -21,7 +21,7 @@ from paicha.stack.processes import ManagedProcess
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
-    port: int
+    port: Callable[[StackSettings], int]
     env: Callable[[StackSettings, int], dict[str, str]]
 
 
@@ -30,6 +30,7 @@ class ServiceProcess:
 
     def __init__(self, spec: ServiceSpec, settings: StackSettings) -> None:
         self.spec, self.settings = spec, settings
+        self.port = spec.port(settings)
         self.dir = settings.run_dir / "services" / spec.name
         marker = f"--paicha-stack={self.dir}"
         self.marker = marker
@@ -37,15 +38,16 @@ class ServiceProcess:
 
     @property
     def url(self) -> str:
-        return f"http://{self.settings.host}:{self.spec.port}"
+        return f"http://{self.settings.host}:{self.port}"
 
     def start(self) -> None:
         if self.process.pid() is not None:
             return
-        require_free_port(self.settings.host, self.spec.port, f"the {self.spec.name} port setting")
+        setting = f"PAICHA_STACK_{self.spec.name.upper()}_PORT"
+        require_free_port(self.settings.host, self.port, setting)
         argv = [sys.executable, "-m", f"services.{self.spec.name}", self.marker]
         self.process.start(argv, self.dir / f"{self.spec.name}.log",
-                           env=self.spec.env(self.settings, self.spec.port))
+                           env=self.spec.env(self.settings, self.port))
 
     def ready(self) -> bool:
         try:

@@ -32,7 +32,7 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
                 "tests.integration.apps.faust_counter",
                 "worker",
                 "-l",
-                "warn",
+                os.environ.get("COUNTER_LOGLEVEL", "info"),
             ],
             cwd=REPO,
             env={**os.environ, **env},
