@@ -101,8 +101,8 @@ async def run_level(client: httpx.AsyncClient, token: str, clients: int, calls: 
     print(f"  call latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms (client side)")
     request = sum(v for (name, labels), v in delta.items()
-                  if name == "intake_request_seconds_sum" and "records" in labels)
-    parts = {stage: delta.get(("intake_stage_seconds_sum", f'stage="{stage}"'), 0.0)
+                  if name == "paicha_intake_request_seconds_sum" and "records" in labels)
+    parts = {stage: delta.get(("paicha_intake_stage_seconds_sum", f'stage="{stage}"'), 0.0)
              for stage in STAGES}
     parts["HTTP (parse, framework, answer)"] = max(request - sum(parts.values()), 0.0)
     print(f"  per call inside intake: {request / n_calls * 1000:.1f} ms")

@@ -21,32 +21,32 @@ class IntakeMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.received = Counter("intake_records_received", "Records received",
+        self.received = Counter("paicha_intake_records_received", "Records received",
                                 ["feed", "channel"], registry=registry)
-        self.accepted = Counter("intake_records_accepted", "Records accepted and published",
+        self.accepted = Counter("paicha_intake_records_accepted", "Records accepted and published",
                                 ["feed", "channel"], registry=registry)
-        self.rejected = Counter("intake_records_rejected", "Records rejected, by reason",
+        self.rejected = Counter("paicha_intake_records_rejected", "Records rejected, by reason",
                                 ["feed", "channel", "reason"], registry=registry)
         self.dedupe_hits = Counter(
-            "intake_dedupe_hits", "Records already published (scope=store) or repeated within "
+            "paicha_intake_dedupe_hits", "Records already published (scope=store) or repeated within "
             "one call (scope=call)", ["feed", "channel", "scope"], registry=registry)
         self.republished = Counter(
-            "intake_records_republished", "Claimed but unconfirmed records published again "
+            "paicha_intake_records_republished", "Claimed but unconfirmed records published again "
             "(after a crash or a failed call)", ["feed"], registry=registry)
         self.calls_refused = Counter(
-            "intake_calls_refused", "Whole calls or files refused (auth, size, format, "
+            "paicha_intake_calls_refused", "Whole calls or files refused (auth, size, format, "
             "unavailable), by error code", ["route", "code"], registry=registry)
-        self.raw_messages = Counter("intake_raw_messages", "Messages read from raw feed topics",
+        self.raw_messages = Counter("paicha_intake_raw_messages", "Messages read from raw feed topics",
                                     ["feed"], registry=registry)
         self.mark_failures = Counter(
-            "intake_mark_failures", "Published records the store could not mark (they will be "
+            "paicha_intake_mark_failures", "Published records the store could not mark (they will be "
             "re-published, with the same event id, if pushed again)", registry=registry)
         self.request_seconds = Histogram(
-            "intake_request_seconds", "HTTP request latency", ["route", "status"],
+            "paicha_intake_request_seconds", "HTTP request latency", ["route", "status"],
             buckets=_LATENCY, registry=registry)
         self.publish_seconds = Histogram(
-            "intake_publish_seconds", "Time until Kafka acknowledged a call's messages",
+            "paicha_intake_publish_seconds", "Time until Kafka acknowledged a call's messages",
             buckets=_LATENCY, registry=registry)
         self.stage_seconds = Histogram(
-            "intake_stage_seconds", "Time per call in each stage of the handler",
+            "paicha_intake_stage_seconds", "Time per call in each stage of the handler",
             ["stage"], buckets=_LATENCY, registry=registry)

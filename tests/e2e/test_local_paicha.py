@@ -58,7 +58,7 @@ async def test_paicha_up_runs_the_pipeline_and_down_stops_everything(unique_name
             while time.monotonic() < deadline and not (accepted >= 20 and cases >= 20):
                 await asyncio.sleep(2)
                 accepted = _metric_sum((await client.get(f"{intake}/metrics")).text,
-                                       "intake_records_accepted_total")
+                                       "paicha_intake_records_accepted_total")
                 cases = _metric_sum((await client.get(f"{triage}/metrics")).text,
                                     "paicha_triage_cases_opened_total")
             designations = (await client.get(f"{triage}/v1/risk-areas")).json()

@@ -38,13 +38,13 @@ async def test_the_same_record_pushed_three_ways_is_one_record(intake):
     upload = await intake.client.post("/v1/feeds/contacts/files", headers=auth("contacts"),
                                       files={"file": ("密接名单.csv", as_csv(raw))})
     assert (upload.json()["accepted"], upload.json()["duplicates"]) == (0, 1)
-    hits = intake.metric("intake_dedupe_hits_total", feed="contacts", channel="kafka",
+    hits = intake.metric("paicha_intake_dedupe_hits_total", feed="contacts", channel="kafka",
                          scope="store")
     topic = intake.raw_topic("contacts")
     end = await produce_raw(intake.bootstrap, topic, [orjson.dumps(raw)], partition=2)
     group = f"{intake.components.settings.kafka.topic_namespace}.paicha-intake"
     await wait_committed(intake.bootstrap, group, TopicPartition(topic, 2), end)
-    assert intake.metric("intake_dedupe_hits_total", feed="contacts", channel="kafka",
+    assert intake.metric("paicha_intake_dedupe_hits_total", feed="contacts", channel="kafka",
                          scope="store") == hits + 1
     again = await intake.client.post("/v1/feeds/contacts/records", json={"records": [raw, raw]},
                                       headers=auth("contacts"))

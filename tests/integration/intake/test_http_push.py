@@ -125,11 +125,11 @@ async def test_health_readiness_and_metrics_without_pii(intake):
         record(source_record_id=source_id(), seq=21), record(mobile="1", seq=22)]},
         headers=auth("bigdata"))
     text = (await intake.client.get("/metrics")).text
-    assert 'intake_records_accepted_total{channel="http",feed="bigdata"}' in text
-    assert 'intake_records_rejected_total{channel="http",feed="bigdata",reason="invalid_mobile"}' \
+    assert 'paicha_intake_records_accepted_total{channel="http",feed="bigdata"}' in text
+    assert 'paicha_intake_records_rejected_total{channel="http",feed="bigdata",reason="invalid_mobile"}' \
         in text
-    assert "intake_publish_seconds_bucket" in text and "intake_request_seconds_bucket" in text
-    assert "intake_dedupe_hits_total" in text or intake.metric(
-        "intake_dedupe_hits_total", feed="bigdata", channel="http", scope="store") == 0
+    assert "paicha_intake_publish_seconds_bucket" in text and "paicha_intake_request_seconds_bucket" in text
+    assert "paicha_intake_dedupe_hits_total" in text or intake.metric(
+        "paicha_intake_dedupe_hits_total", feed="bigdata", channel="http", scope="store") == 0
     for pii in (id_number(21), id_number(22), "19900000021", "测试"):
         assert pii not in text
