@@ -21,32 +21,71 @@ class IntakeMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.received = Counter("paicha_intake_records_received", "Records received",
-                                ["feed", "channel"], registry=registry)
-        self.accepted = Counter("paicha_intake_records_accepted", "Records accepted and published",
-                                ["feed", "channel"], registry=registry)
-        self.rejected = Counter("paicha_intake_records_rejected", "Records rejected, by reason",
-                                ["feed", "channel", "reason"], registry=registry)
+        self.received = Counter(
+            "paicha_intake_records_received",
+            "Records received",
+            ["feed", "channel"],
+            registry=registry,
+        )
+        self.accepted = Counter(
+            "paicha_intake_records_accepted",
+            "Records accepted and published",
+            ["feed", "channel"],
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "paicha_intake_records_rejected",
+            "Records rejected, by reason",
+            ["feed", "channel", "reason"],
+            registry=registry,
+        )
         self.dedupe_hits = Counter(
-            "paicha_intake_dedupe_hits", "Records already published (scope=store) or repeated within "
-            "one call (scope=call)", ["feed", "channel", "scope"], registry=registry)
+            "paicha_intake_dedupe_hits",
+            "Records already published (scope=store) or repeated within one call (scope=call)",
+            ["feed", "channel", "scope"],
+            registry=registry,
+        )
         self.republished = Counter(
-            "paicha_intake_records_republished", "Claimed but unconfirmed records published again "
-            "(after a crash or a failed call)", ["feed"], registry=registry)
+            "paicha_intake_records_republished",
+            "Claimed but unconfirmed records published again (after a crash or a failed call)",
+            ["feed"],
+            registry=registry,
+        )
         self.calls_refused = Counter(
-            "paicha_intake_calls_refused", "Whole calls or files refused (auth, size, format, "
-            "unavailable), by error code", ["route", "code"], registry=registry)
-        self.raw_messages = Counter("paicha_intake_raw_messages", "Messages read from raw feed topics",
-                                    ["feed"], registry=registry)
+            "paicha_intake_calls_refused",
+            "Whole calls or files refused (auth, size, format, unavailable), by error code",
+            ["route", "code"],
+            registry=registry,
+        )
+        self.raw_messages = Counter(
+            "paicha_intake_raw_messages",
+            "Messages read from raw feed topics",
+            ["feed"],
+            registry=registry,
+        )
         self.mark_failures = Counter(
-            "paicha_intake_mark_failures", "Published records the store could not mark (they will be "
-            "re-published, with the same event id, if pushed again)", registry=registry)
+            "paicha_intake_mark_failures",
+            "Published records the store could not mark (they will be "
+            "re-published, with the same event id, if pushed again)",
+            registry=registry,
+        )
         self.request_seconds = Histogram(
-            "paicha_intake_request_seconds", "HTTP request latency", ["route", "status"],
-            buckets=_LATENCY, registry=registry)
+            "paicha_intake_request_seconds",
+            "HTTP request latency",
+            ["route", "status"],
+            buckets=_LATENCY,
+            registry=registry,
+        )
         self.publish_seconds = Histogram(
-            "paicha_intake_publish_seconds", "Time until Kafka acknowledged a call's messages",
-            buckets=_LATENCY, registry=registry)
+            "paicha_intake_publish_seconds",
+            "Time until Kafka acknowledged a call's messages",
+            buckets=_LATENCY,
+            registry=registry,
+        )
         self.stage_seconds = Histogram(
-            "paicha_intake_stage_seconds", "Time per call in each stage of the handler",
-            ["stage"], buckets=_LATENCY, registry=registry)
+            "paicha_intake_stage_seconds",
+            "Time per call in each stage of the handler",
+            ["stage"],
+            buckets=_LATENCY,
+            registry=registry,
+        )
