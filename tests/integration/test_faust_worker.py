@@ -111,9 +111,12 @@ async def test_table_is_recovered_from_changelog_after_worker_restart(
     assert first == {"密接": 3, "高风险": 1}, log.read_text()[-3000:]
 
     # The store is memory://, so after the restart the table only has what the changelog holds.
-    await _send(kafka_bootstrap, topic, [("高风险", "m5"), ("低风险", "m6")])
     worker = _start_worker(env, log)
     try:
+        recovered = await _counts(port, {"密接": 3, "高风险": 1}, worker, log)
+        assert recovered == {"密接": 3, "高风险": 1}, log.read_text()[-3000:]
+        # …and the recovered table goes on taking new messages.
+        await _send(kafka_bootstrap, topic, [("高风险", "m5"), ("低风险", "m6")])
         second = await _counts(port, {"密接": 3, "高风险": 2, "低风险": 1}, worker, log)
     finally:
         _stop(worker)
