@@ -38,7 +38,7 @@ from contracts.values import check_digit  # noqa: E402
 from services.intake.auth import hash_token, new_token  # noqa: E402
 
 STAGES = ("validate", "claim", "encode", "publish", "mark")
-_SAMPLE = re.compile(r'^(intake_\w+)\{(.*)\} (\S+)$')  # labels may hold {feed}
+_SAMPLE = re.compile(r'^(paicha_intake_\w+)\{(.*)\} (\S+)$')  # labels may hold {feed}
 
 
 def make_body(run: str, call: int, size: int) -> bytes:
