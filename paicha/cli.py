@@ -38,8 +38,9 @@ def up(
         stack.up(progress=lambda msg: console.print(f"[dim]…[/dim] {msg}"))
         ensure_local_secrets(stack.settings)
         for service in services(stack.settings):
-            console.print(f"[dim]…[/dim] starting {service.spec.name} on {service.url}")
-            service.start()
+            if service.process.pid() is None:
+                console.print(f"[dim]…[/dim] starting {service.spec.name} on {service.url}")
+                service.start()
         for service in services(stack.settings):
             service.wait_ready(timeout_s=120)
         if simulator:

@@ -109,7 +109,9 @@ async def run(plan: Plan, console: Console | None = None, show_progress: bool = 
 
 
 async def designate(triage_url: str, now: datetime) -> int:
-    """PUT the simulator's designations to triage (same notice ids each day: idempotent)."""
+    """PUT the simulator's designations to triage: the same notice ids and times all day long,
+    so a restarted simulator repeats them (idempotent) rather than correcting them."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     done = 0
     async with httpx.AsyncClient(base_url=triage_url, timeout=10) as client:
         for code, name, level, days in DESIGNATIONS:
@@ -117,7 +119,7 @@ async def designate(triage_url: str, now: datetime) -> int:
                 "level": level,
                 "area_name": name,
                 "notice_id": f"SIM-{now:%Y%m%d}-{code}",
-                "effective_from": (now - timedelta(days=days)).isoformat(),
+                "effective_from": (midnight - timedelta(days=days)).isoformat(),
             }
             try:
                 response = await client.put(f"/v1/risk-areas/{code}", json=body)

@@ -76,6 +76,8 @@ def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
         "TRIAGE_HTTP_HOST": s.host,
         "TRIAGE_HTTP_PORT": str(port),
         "TRIAGE_DATA_DIR": str(s.run_dir / "services" / "triage" / "data"),
+        # One worker on one machine: after a crash, hand its partitions back in ~20 s, not 60.
+        "TRIAGE_SESSION_TIMEOUT_SECONDS": "20",
     }
 
 
