@@ -47,6 +47,7 @@ schemas: $(STAMP)  ## regenerate contracts/schemas/*.json and contracts/asyncapi
 bench: $(STAMP)  ## benchmarks (not tests) against the local stack: start it first with `make up`
 	$(BIN)/python benchmarks/intake_push.py --kafka 127.0.0.1:9092 --mongo mongodb://127.0.0.1:27017/
 	$(BIN)/python -m benchmarks.triage_worker --bootstrap 127.0.0.1:9092 --records 20000
+	$(BIN)/python benchmarks/relay_ceiling.py --bootstrap 127.0.0.1:9092 --records 50000
 
 clean:  ## remove the virtualenv and tool caches (not ~/.cache/paicha)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
