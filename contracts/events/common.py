@@ -1,64 +1,24 @@
-"""Enumerations and small value objects shared by the intake, triage and tasking events."""
+"""Small value objects shared by the intake, triage and tasking events, and the shared
+vocabulary (enums from contracts.vocabulary)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from contracts.events.base import Model
 from contracts.types import AreaCode, AwareDatetime, NonEmptyStr
+from contracts.vocabulary import (  # re-exported: the events' vocabulary lives there
+    AreaLevel,
+    Category,
+    Exposure,
+    Feed,
+    IdType,
+    Measure,
+    RiskLevel,
+)
 
-
-class Feed(StrEnum):
-    """The five modules of the provincial risk-screening system."""
-
-    BIGDATA = "bigdata"
-    ASSIST = "assist"
-    SELFREPORT = "selfreport"
-    SCREENING = "screening"
-    CONTACTS = "contacts"
-
-
-class IdType(StrEnum):
-    RESIDENT_ID = "resident_id"
-    PASSPORT = "passport"
-    OTHER = "other"
-
-
-class Exposure(StrEnum):
-    CLOSE_CONTACT = "close_contact"
-    SECONDARY_CLOSE_CONTACT = "secondary_close_contact"
-    NONE = "none"
-
-
-class RiskLevel(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    NONE = "none"
-
-
-class AreaLevel(StrEnum):
-    """Levels a published designation can give an area (low is implied, rarely published)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Category(StrEnum):
-    CLOSE_CONTACT = "close_contact"
-    SECONDARY_CLOSE_CONTACT = "secondary_close_contact"
-    HIGH_RISK_AREA = "high_risk_area"
-    MEDIUM_RISK_AREA = "medium_risk_area"
-    LOW_RISK_AREA = "low_risk_area"
-    NONE = "none"
-
-
-class Measure(StrEnum):
-    CENTRALIZED_QUARANTINE = "centralized_quarantine"
-    HOME_QUARANTINE = "home_quarantine"
-    HEALTH_MONITORING = "health_monitoring"
-    NONE = "none"
+__all__ = [
+    "AreaLevel", "Category", "Exposure", "Feed", "IdType", "Location", "LocationCodes",
+    "Measure", "RiskLevel", "SourceRef",
+]
 
 
 class LocationCodes(Model):

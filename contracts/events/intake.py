@@ -12,6 +12,7 @@ from contracts.events.common import Exposure, Feed, IdType, Location
 from contracts.types import AreaCode, AwareDatetime, MobileNumber, NonEmptyStr, PersonKey
 from contracts.values import validate_id_number
 from contracts.values.errors import to_ascii
+from contracts.vocabulary import IntakeChannel, RejectReason
 
 _RESIDENT_ID_RULE: dict[str, Any] = {
     "if": {"properties": {"id_type": {"const": "resident_id"}}},
@@ -145,31 +146,6 @@ class RecordReceived(Event):
         if self.details.feed != self.feed:
             raise ValueError(f"details are for feed {self.details.feed}, record is {self.feed}")
         return self
-
-
-class RejectReason(StrEnum):
-    NOT_JSON = "not_json"
-    NOT_OBJECT = "not_object"
-    MISSING_FIELD = "missing_field"
-    UNKNOWN_FIELD = "unknown_field"
-    INVALID_TYPE = "invalid_type"
-    INVALID_VALUE = "invalid_value"
-    INVALID_ID_NUMBER = "invalid_id_number"
-    INVALID_MOBILE = "invalid_mobile"
-    INVALID_AREA_CODE = "invalid_area_code"
-    INVALID_TIME = "invalid_time"
-    TIME_ORDER = "time_order"
-    OVERSIZED = "oversized"
-    UNKNOWN_FEED = "unknown_feed"
-    TOO_MANY_RECORDS = "too_many_records"
-    UNSUPPORTED_FILE = "unsupported_file"
-    BAD_ENCODING = "bad_encoding"
-
-
-class IntakeChannel(StrEnum):
-    HTTP = "http"
-    FILE = "file"
-    KAFKA = "kafka"
 
 
 class InputRejected(Event):

@@ -6,25 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.values import InvalidValue
+from contracts.vocabulary import RejectReason
 
-# The reason codes, spelled as contracts.events.RejectReason values (a unit test keeps them equal;
-# the domain stays free of pydantic).
-NOT_JSON = "not_json"
-NOT_OBJECT = "not_object"
-MISSING_FIELD = "missing_field"
-UNKNOWN_FIELD = "unknown_field"
-INVALID_TYPE = "invalid_type"
-INVALID_VALUE = "invalid_value"
-INVALID_ID_NUMBER = "invalid_id_number"
-INVALID_MOBILE = "invalid_mobile"
-INVALID_AREA_CODE = "invalid_area_code"
-INVALID_TIME = "invalid_time"
-TIME_ORDER = "time_order"
-OVERSIZED = "oversized"
-UNKNOWN_FEED = "unknown_feed"
-TOO_MANY_RECORDS = "too_many_records"
-UNSUPPORTED_FILE = "unsupported_file"
-BAD_ENCODING = "bad_encoding"
+# The reason codes are contracts.vocabulary's RejectReason (standard library, like this module).
+NOT_JSON = RejectReason.NOT_JSON
+NOT_OBJECT = RejectReason.NOT_OBJECT
+MISSING_FIELD = RejectReason.MISSING_FIELD
+UNKNOWN_FIELD = RejectReason.UNKNOWN_FIELD
+INVALID_TYPE = RejectReason.INVALID_TYPE
+INVALID_VALUE = RejectReason.INVALID_VALUE
+INVALID_ID_NUMBER = RejectReason.INVALID_ID_NUMBER
+INVALID_MOBILE = RejectReason.INVALID_MOBILE
+INVALID_AREA_CODE = RejectReason.INVALID_AREA_CODE
+INVALID_TIME = RejectReason.INVALID_TIME
+TIME_ORDER = RejectReason.TIME_ORDER
+OVERSIZED = RejectReason.OVERSIZED
+UNKNOWN_FEED = RejectReason.UNKNOWN_FEED
+TOO_MANY_RECORDS = RejectReason.TOO_MANY_RECORDS
+UNSUPPORTED_FILE = RejectReason.UNSUPPORTED_FILE
+BAD_ENCODING = RejectReason.BAD_ENCODING
 
 REASONS = (
     NOT_JSON, NOT_OBJECT, MISSING_FIELD, UNKNOWN_FIELD, INVALID_TYPE, INVALID_VALUE,

@@ -22,7 +22,7 @@ from services.intake.ports import Candidate, SubmitResult, Unavailable
 from services.intake.routes.common import AuthorizedFeed, ComponentsDep, answer, refuse
 
 router = APIRouter()
-_STATUS = {p.BAD_ENCODING: 400, p.UNSUPPORTED_FILE: 415}
+_STATUS: dict[str, int] = {p.BAD_ENCODING: 400, p.UNSUPPORTED_FILE: 415}
 
 
 def _candidate(header: Header, row: int, cells: Sequence[object]) -> Candidate:

@@ -1,5 +1,7 @@
 """triage domain: policy, risk-area history, classification, cases and re-triage (no I/O)."""
 
+from contracts.vocabulary import Category, Exposure, Measure, RiskLevel
+
 from .cases import (
     Case,
     CaseStatus,
@@ -10,7 +12,7 @@ from .cases import (
     case_id_for,
 )
 from .classify import Classification, area_level, classify, stay_window
-from .model import Category, Exposure, Measure, RecordFacts, RiskLevel
+from .model import RecordFacts
 from .policy import CategoryRule, Phase, Policy, default_policy, load_policy
 from .policy_fields import PolicyError
 from .retriage import DowngradeNoticed, RetriageResult, retriage

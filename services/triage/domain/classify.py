@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .model import Category, Measure, RecordFacts, RiskLevel, category_for
+from contracts.vocabulary import Category, Measure, RiskLevel
+
+from .model import RecordFacts, category_for
 from .policy import Phase, Policy
 from .risk_areas import RiskAreaRegistry
 

@@ -1,48 +1,16 @@
-"""Triage vocabulary: risk levels, exposures, categories, measures and the facts of one record."""
+"""The facts of one record and how an exposure and an area level make a category.
+
+The vocabulary (risk levels, exposures, categories, measures) is contracts.vocabulary, the
+standard-library module the events use too, so the rules and the wire cannot disagree."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+
+from contracts.vocabulary import Category, Exposure, RiskLevel
 
 AREA_CODE_LENGTHS = (6, 9, 12)  # GB/T 2260 county, then township and village statistical codes
-
-
-class RiskLevel(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    NONE = "none"
-
-    @property
-    def rank(self) -> int:
-        return _LEVEL_RANK[self]
-
-
-_LEVEL_RANK = {RiskLevel.NONE: 0, RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
-
-
-class Exposure(StrEnum):
-    CLOSE_CONTACT = "close_contact"
-    SECONDARY_CLOSE_CONTACT = "secondary_close_contact"
-    NONE = "none"
-
-
-class Category(StrEnum):
-    CLOSE_CONTACT = "close_contact"
-    SECONDARY_CLOSE_CONTACT = "secondary_close_contact"
-    HIGH_RISK_AREA = "high_risk_area"
-    MEDIUM_RISK_AREA = "medium_risk_area"
-    LOW_RISK_AREA = "low_risk_area"
-    NONE = "none"
-
-
-class Measure(StrEnum):
-    CENTRALIZED_QUARANTINE = "centralized_quarantine"  # 集中隔离
-    HOME_QUARANTINE = "home_quarantine"  # 居家医学观察
-    HEALTH_MONITORING = "health_monitoring"  # 健康监测
-    NONE = "none"
 
 
 _AREA_CATEGORY = {

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from .model import Category, Measure
+from contracts.vocabulary import Category, Measure
+
 from .policy_fields import PolicyError, Problems
 
 DEFAULT_POLICY_FILE = "national-9th-edition.yaml"

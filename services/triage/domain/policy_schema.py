@@ -6,8 +6,9 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
+from contracts.vocabulary import Category, Measure
+
 from . import policy_fields as f
-from .model import Category, Measure
 from .policy import CategoryRule, Phase, Policy
 from .policy_fields import Problems
 

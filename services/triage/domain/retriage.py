@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from contracts.vocabulary import Category
+
 from .cases import Case, CaseStatus, Decision, DecisionKind
 from .classify import Classification, classify
-from .model import Category, RecordFacts, check_aware
+from .model import RecordFacts, check_aware
 from .policy import Policy
 from .risk_areas import Designation, RiskAreaRegistry
 

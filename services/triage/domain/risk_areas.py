@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import AREA_CODE_LENGTHS, RiskLevel, check_area_code, check_aware
+from contracts.vocabulary import RiskLevel
+
+from .model import AREA_CODE_LENGTHS, check_area_code, check_aware
 
 
 @dataclass(frozen=True)
