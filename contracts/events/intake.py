@@ -138,6 +138,9 @@ class RecordReceived(Event):
     current: Location
     exposure: Exposure
     details: FeedDetails
+    channel: IntakeChannel | None = Field(
+        default=None, description="How the record first reached intake (added in v1.1)"
+    )
 
     # Time order (departed <= arrived <= now) is intake's rule (reason time_order), not a wire
     # constraint: consumers must not drop an accepted record over it.
@@ -164,5 +167,11 @@ class InputRejected(Event):
     payload: str = Field(description="The original input as text (may be truncated)")
     payload_truncated: bool = False
     source_record_id: NonEmptyStr | None = None
-    index: Annotated[int, Field(ge=0)] | None = None
+    index: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Position in a pushed list or Kafka batch (0-based)"
+    )
+    row: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Row number of an uploaded file as the spreadsheet shows it, "
+        "header = row 1 (added in v1.1)"
+    )
     received_at: AwareDatetime

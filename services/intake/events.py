@@ -22,13 +22,14 @@ def record_id(feed: str, source_record_id: str) -> str:
 
 
 def build_record(normalized: Normalized, rid: str, received_at: datetime,
-                 secret: bytes) -> RecordReceived:
+                 secret: bytes, channel: IntakeChannel | None = None) -> RecordReceived:
     """Validated by the contract model too (a safety net against domain/contract drift)."""
     return RecordReceived.model_validate({
         **normalized.shape,
         "record_id": rid,
         "received_at": received_at,
         "person_key": person_key(normalized.id_type, normalized.id_number, secret),
+        "channel": channel,
     })
 
 
@@ -44,6 +45,10 @@ def build_rejection(feed: str, channel: IntakeChannel, problem: Problem, payload
         reason=RejectReason(problem.reason), field=(problem.field or "")[:256] or None,
         message=problem.message[:2000] or problem.reason, payload=payload[:PAYLOAD_LIMIT],
         payload_truncated=truncated, source_record_id=(source_record_id or "")[:512] or None,
-        index=position if position is not None and position >= 0 else None,
+        # A file's rejections are numbered as the spreadsheet shows its rows; others by index.
+        index=position if channel is not IntakeChannel.FILE and position is not None
+        and position >= 0 else None,
+        row=position if channel is IntakeChannel.FILE and position is not None
+        and position >= 1 else None,
         received_at=received_at,
     )

@@ -104,7 +104,8 @@ class Intake:
                         continue
                     try:
                         pending[rid] = _Pending(candidate.position,
-                                                build_record(outcome, rid, now, self._secret))
+                                                build_record(outcome, rid, now, self._secret,
+                                                             channel))
                         continue
                     except ValidationError as exc:  # the contract is stricter than the domain
                         error = exc.errors()[0]
@@ -118,7 +119,8 @@ class Intake:
         in_call_duplicates = len(result.duplicates)
         with self._stage("claim"):
             existing = await self._store.claim([
-                Claim(rid, feed, p.record.source_record_id, now) for rid, p in pending.items()
+                Claim(rid, feed, p.record.source_record_id, now, channel.value)
+                for rid, p in pending.items()
             ]) if pending else {}
         to_publish: list[RecordReceived] = []
         for rid, item in pending.items():
@@ -129,8 +131,10 @@ class Intake:
                 result.duplicates.append(item.position)
                 continue
             else:
+                # The same event as the first attempt: its time and channel, not this call's.
+                first_channel = IntakeChannel(before.channel) if before.channel else None
                 to_publish.append(item.record.model_copy(
-                    update={"received_at": before.received_at}))
+                    update={"received_at": before.received_at, "channel": first_channel}))
                 result.republished += 1
             result.record_ids.append(rid)
         with self._stage("encode"):

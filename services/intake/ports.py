@@ -35,6 +35,7 @@ class Claim:
     feed: str
     source_record_id: str
     received_at: datetime
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Existing:
 
     state: Literal["publishing", "published"]
     received_at: datetime
+    channel: str | None = None  # how it first came in (None in claims older than v1.1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ class MongoDedupeStore:
     async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
         claimed, _ = self._collections()
         docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
-                 "received_at": c.received_at} for c in claims]
+                 "received_at": c.received_at, "channel": c.channel} for c in claims]
         taken = await _insert_new(claimed, docs)
         return await self._existing(taken) if taken else {}
 
@@ -58,7 +58,8 @@ class MongoDedupeStore:
         out = {}
         for rid in record_ids:
             received: datetime = claims[rid]["received_at"]
-            out[rid] = Existing(PUBLISHED if rid in done else PUBLISHING, received)
+            out[rid] = Existing(PUBLISHED if rid in done else PUBLISHING, received,
+                                claims[rid].get("channel"))
         return out
 
     async def mark_published(self, record_ids: Sequence[str]) -> None:

@@ -65,8 +65,9 @@ async def test_a_claim_left_publishing_by_a_crash_is_republished_with_the_same_i
         db = mongo[settings.mongo.database]
         assert (await db[settings.dedupe_collection].find_one({"_id": rid}))["feed"] == "bigdata"
         await db[settings.published_collection].delete_one({"_id": rid})
-        response = await intake.client.post("/v1/feeds/bigdata/records",
-                                            json={"records": [raw]}, headers=auth("bigdata"))
+        # Pushed again another way: the re-published event is still the first one, channel too.
+        response = await intake.client.post("/v1/feeds/bigdata/files", headers=auth("bigdata"),
+                                            files={"file": ("名单.csv", as_csv(raw, "bigdata"))})
         assert response.json()["accepted"] == 1
         assert await db[settings.published_collection].find_one({"_id": rid}) is not None
     finally:
@@ -76,6 +77,7 @@ async def test_a_claim_left_publishing_by_a_crash_is_republished_with_the_same_i
     assert len(copies) == 2  # downstream sees one event id and one content
     assert {c.id for c in copies} == {rid}
     assert copies[0].event == copies[1].event
+    assert copies[0].event.channel is not None and copies[0].event.channel.value == "http"
     third = await intake.client.post("/v1/feeds/bigdata/records", json={"records": [raw]},
                                      headers=auth("bigdata"))
     assert third.json()["duplicates"] == 1

@@ -43,7 +43,7 @@ class FakeStore:
                 self.claims[claim.record_id] = claim
             else:
                 state = PUBLISHED if claim.record_id in self.published else PUBLISHING
-                existing[claim.record_id] = Existing(state, before.received_at)
+                existing[claim.record_id] = Existing(state, before.received_at, before.channel)
         return existing
 
     async def mark_published(self, record_ids: Sequence[str]) -> None:
