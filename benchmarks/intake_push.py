@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pymongo import AsyncMongoClient  # noqa: E402
 
 from contracts.topics import registry  # noqa: E402
 from contracts.values import check_digit  # noqa: E402
+from paicha.stack.errors import free_port  # noqa: E402
 from services.intake.auth import hash_token, new_token  # noqa: E402
 
 STAGES = ("validate", "claim", "encode", "publish", "mark")
@@ -111,10 +111,6 @@ async def run_level(client: httpx.AsyncClient, token: str, clients: int, calls: 
         print(f"    {stage:<32} {seconds / n_calls * 1000:7.1f} ms  {share:5.1f} %")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_intake(kafka: str, mongo: str, namespace: str
