@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .adapters.changelog import drain_buffer
 from .adapters.publisher import PublishFailed
 from .adapters.state import Book, CaseBook
 from .designations import on_designation
@@ -60,6 +61,8 @@ async def run_batches(triage: Triage, stream: Any,
             await asyncio.Event().wait()  # park until the worker stops; never acknowledge
         for book in batch_books:
             book.commit()
+        # Table writes out of faust's buffer before the ack, so no commit can overtake them.
+        await drain_buffer(triage.app.producer)
         for event in events:
             await stream.ack(event)
         triage.metrics.observe(handled, utc_now())
