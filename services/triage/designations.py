@@ -3,14 +3,12 @@ the worker's registry, and fan a re-triage command out to every case partition."
 
 from __future__ import annotations
 
-from contracts.envelope import decode_envelope
-from contracts.events import RejectReason, RiskAreaDesignated
+from contracts.events import RiskAreaDesignated
 
 from .adapters.commands import RetriageCommand, encode_command
 from .adapters.mapping import decode_notices, designation_from_event, encode_notices
-from .adapters.rejections import Problem
 from .adapters.state import Book
-from .handlers import Handlers, Refused
+from .handlers import Handlers, decode_expected
 from .messages import Handled, Incoming, Outgoing
 
 FEED = "risk-areas"  # the `feed` of a rejected designation, for reporting's counts
@@ -28,12 +26,7 @@ def on_designation(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:
 
 
 def _designate(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:
-    envelope = decode_envelope(msg.headers, msg.value or b"", msg.key)
-    event = envelope.event
-    if not isinstance(event, RiskAreaDesignated):
-        raise Refused(Problem(RejectReason.INVALID_VALUE,
-                              f"{envelope.type} does not belong on the risk-areas topic",
-                              "ce_type"))
+    envelope, event = decode_expected(msg, RiskAreaDesignated, "risk-areas")
     designation = designation_from_event(event)
     handlers.registry.apply(designation)
     notices = decode_notices(areas.get(event.area_code))

@@ -7,11 +7,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from pydantic import ValidationError
 
-from contracts.envelope import EnvelopeError, decode_envelope
-from contracts.events import CaseMerged, CaseOpened, CaseReclassified, RecordReceived, RejectReason
+from contracts.envelope import Envelope, EnvelopeError, decode_envelope
+from contracts.events import (
+    CaseMerged,
+    CaseOpened,
+    CaseReclassified,
+    Event,
+    RecordReceived,
+    RejectReason,
+)
 from services.triage.domain import (
     DecisionKind,
     Policy,
@@ -32,12 +40,24 @@ from .messages import CaseChange, Handled, Incoming, Outgoing, TriageTopics
 log = logging.getLogger(__name__)
 
 
+E = TypeVar("E", bound=Event)
+
+
 class Refused(Exception):
     """A message that breaks a rule of the records topic (wrong type, wrong key)."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem
+
+
+def decode_expected(msg: Incoming, kind: type[E], topic: str) -> tuple[Envelope, E]:
+    """Decode a message that must carry `kind`; any other event type is refused."""
+    envelope = decode_envelope(msg.headers, msg.value or b"", msg.key)
+    if not isinstance(envelope.event, kind):
+        raise Refused(Problem(RejectReason.INVALID_VALUE,
+                              f"{envelope.type} does not belong on the {topic} topic", "ce_type"))
+    return envelope, envelope.event
 
 
 def utc_now() -> datetime:
@@ -79,12 +99,7 @@ class Handlers:
         return self.guarded(msg, lambda: self._record(msg, cases))
 
     def _record(self, msg: Incoming, cases: CaseBook) -> Handled:
-        envelope = decode_envelope(msg.headers, msg.value or b"", msg.key)
-        event = envelope.event
-        if not isinstance(event, RecordReceived):
-            raise Refused(Problem(RejectReason.INVALID_VALUE,
-                                  f"{envelope.type} does not belong on the records topic",
-                                  "ce_type"))
+        envelope, event = decode_expected(msg, RecordReceived, "records")
         if envelope.key != event.person_key:
             # The key decides the partition, and so which worker holds the person's case.
             raise Refused(Problem(RejectReason.INVALID_VALUE,
