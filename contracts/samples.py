@@ -86,6 +86,8 @@ def sample_events(seq: int = 1) -> list[ev.Event]:
         ev.CaseMerged(**_case(seq), merged=_SOURCE),  # type: ignore[arg-type]
         ev.CaseReclassified(**_case(seq), **prev,  # type: ignore[arg-type]
                             previous_measure=ev.Measure.HEALTH_MONITORING),
+        ev.CaseClosed(**_case(seq), resolution="no_risk", task_id=f"task-{seq}",  # type: ignore[arg-type]
+                      closed_at=T0),
         ev.TaskAssigned(**task, person=sample_person(seq), current=_HERE,  # type: ignore[arg-type]
                         grid_id="grid-1", category=ev.Category.HIGH_RISK_AREA,
                         risk_level=ev.RiskLevel.HIGH, measure=ev.Measure.CENTRALIZED_QUARANTINE,
@@ -96,6 +98,13 @@ def sample_events(seq: int = 1) -> list[ev.Event]:
                        tier=ev.Tier.GRID),
         ev.TaskEscalated(**task, from_tier=ev.Tier.GRID, to_tier=ev.Tier.TOWNSHIP,  # type: ignore[arg-type]
                          reason="overdue", escalated_at=T0),
+        ev.TaskRevised(**task, category=ev.Category.HIGH_RISK_AREA,  # type: ignore[arg-type]
+                       risk_level=ev.RiskLevel.HIGH, measure=ev.Measure.CENTRALIZED_QUARANTINE,
+                       due_at=T0 + timedelta(hours=2), sources=[_SOURCE], revised_at=T0,
+                       reason="case reclassified"),
+        ev.TaskStarted(**task, started_at=T0, started_by="worker-1"),  # type: ignore[arg-type]
+        ev.TaskRequeued(**task, attempt=2, reason=ev.Outcome.UNREACHABLE,  # type: ignore[arg-type]
+                        requeued_at=T0, due_at=T0 + timedelta(hours=1), tier=ev.Tier.GRID),
         ev.TaskClosed(**task, outcome=ev.Outcome.VERIFIED_MEASURE_APPLIED,  # type: ignore[arg-type]
                       measure_applied=ev.Measure.CENTRALIZED_QUARANTINE, closed_at=T0),
         ev.TestTaskScheduled(**test, day=1, test_date=T0.date(),  # type: ignore[arg-type]
@@ -103,6 +112,16 @@ def sample_events(seq: int = 1) -> list[ev.Event]:
                              scheduled_at=T0),
         ev.TestResultRecorded(**test, result=ev.TestResult.NEGATIVE,  # type: ignore[arg-type]
                               recorded_at=T0),
+        ev.TestTaskOverdue(**test, day=1, result_due_at=T0, current=_CODES,  # type: ignore[arg-type]
+                           detected_at=T0 + timedelta(minutes=1)),
+        ev.PositiveTestAlerted(**test, day=1, current=_CODES, alerted_at=T0),  # type: ignore[arg-type]
+        ev.CaseResolved(case_id=f"case-{seq}", person_key=sample_key(seq), task_id=f"task-{seq}",
+                        resolution=ev.Resolution.NO_RISK, resolved_at=T0),
+        ev.AssistReplyIssued(request_id=f"XC-{seq}", requesting_province="北京市",
+                             source_record_id=f"src-{seq}", record_id=f"rec-{seq}",
+                             case_id=f"case-{seq}", task_id=f"task-{seq}",
+                             status=ev.AssistReplyStatus.IN_PROGRESS,
+                             reply_by=T0 + timedelta(hours=12), issued_at=T0),
         ev.DailyReportClosed(
             report_date=T0.date(), campaign_start=date(2022, 5, 1), closed_at=T0,
             feeds=[ev.FeedCounts(feed=ev.Feed.BIGDATA, today=counts, cumulative=counts)],

@@ -25,6 +25,8 @@ RISK_AREAS = "paicha.triage.risk-areas.v1"
 CASES = "paicha.triage.cases.v1"
 TASKS = "paicha.tasking.tasks.v1"
 TESTS = "paicha.tasking.tests.v1"
+RESOLUTIONS = "paicha.tasking.resolutions.v1"
+ASSIST_REPLIES = "paicha.tasking.assist-replies.v1"
 DAILY = "paicha.reporting.daily.v1"
 _VALID_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
@@ -83,6 +85,10 @@ def _base_topics() -> list[Topic]:
           "Verification task lifecycle (PII: contact details for the grid worker)"),
         t(TESTS, "test_task_id", 3, 90, False, "tasking", "reporting",
           "Test tasks and results (person key only)"),
+        t(RESOLUTIONS, "person_key", 6, 90, False, "tasking", "triage reporting",
+          "Cases tasking is done with; triage closes them (co-partitioned with records)"),
+        t(ASSIST_REPLIES, "request_id", 3, 90, False, "tasking", "outbound",
+          "Replies to the provinces that asked for assist checks (协查)"),
         t(DAILY, "report_date", 1, -1, False, "reporting", "",
           "Daily close-out figures and briefing text"),
     ]

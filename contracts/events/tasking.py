@@ -14,6 +14,7 @@ from contracts.events.intake import Person
 from contracts.types import AwareDatetime, NonEmptyStr, PersonKey
 
 Note = Annotated[str, Field(max_length=2000)]
+RequestId = Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class Outcome(StrEnum):
@@ -58,6 +59,11 @@ class TaskAssigned(_TaskEvent):
     assigned_at: AwareDatetime
     attempt: Annotated[int, Field(ge=1)] = 1
     sources: list[SourceRef] = Field(min_length=1)
+    pool_reason: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None, description="Set when no grid covers the person's village and the task "
+        "went to the township or county pool (added in v1.1)")
+    test_days: list[Annotated[int, Field(ge=1, le=365)]] | None = Field(
+        default=None, description="Days (1 = arrival day) a test is due (added in v1.1)")
 
 
 class TaskOutcomeRecorded(_TaskEvent):
@@ -70,6 +76,11 @@ class TaskOutcomeRecorded(_TaskEvent):
     recorded_at: AwareDatetime
     recorded_by: NonEmptyStr = Field(description="Worker account id (pseudonymous)")
     note: Note | None = None
+    request_id: RequestId | None = Field(
+        default=None, description="The client's request id; a repeat is answered, not applied "
+        "twice (added in v1.1)")
+    attempt: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Which attempt this outcome ends (added in v1.1)")
 
 
 class TaskOverdue(_TaskEvent):
@@ -92,6 +103,41 @@ class TaskEscalated(_TaskEvent):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
     escalated_at: AwareDatetime
     due_at: AwareDatetime | None = None
+
+
+class TaskRevised(_TaskEvent):
+    """The case behind an open task was reclassified or merged: new deadline, measure, sources."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.task.revised.v1"
+
+    category: Category
+    risk_level: RiskLevel
+    measure: Measure
+    due_at: AwareDatetime
+    sources: list[SourceRef] = Field(min_length=1)
+    revised_at: AwareDatetime
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class TaskStarted(_TaskEvent):
+    """A worker said they are on it (assigned -> in progress)."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.task.started.v1"
+
+    started_at: AwareDatetime
+    started_by: NonEmptyStr = Field(description="Worker account id (pseudonymous)")
+
+
+class TaskRequeued(_TaskEvent):
+    """After an unreachable or system-fault outcome the task is due again (a new attempt)."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.task.requeued.v1"
+
+    attempt: Annotated[int, Field(ge=2)]
+    reason: Outcome
+    requeued_at: AwareDatetime
+    due_at: AwareDatetime
+    tier: Tier
 
 
 class TaskClosed(_TaskEvent):
@@ -144,3 +190,80 @@ class TestResultRecorded(_TestEvent):
     result: TestResult
     sampled_at: AwareDatetime | None = None
     recorded_at: AwareDatetime
+    recorded_by: NonEmptyStr | None = Field(
+        default=None, description="Account id that recorded it (added in v1.1)")
+    request_id: RequestId | None = Field(
+        default=None, description="The client's request id (added in v1.1)")
+
+
+class TestTaskOverdue(_TestEvent):
+    """A test's result was not in by the end of its day (a missed test)."""
+
+    __test__ = False
+    ce_type: ClassVar[str] = "cn.paicha.tasking.test-task.overdue.v1"
+
+    day: Annotated[int, Field(ge=1, le=365)]
+    result_due_at: AwareDatetime
+    detected_at: AwareDatetime
+    current: LocationCodes
+
+
+class PositiveTestAlerted(_TestEvent):
+    """A test came back positive: the alert the command centre and CDC act on at once."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.positive-test.alerted.v1"
+
+    day: Annotated[int, Field(ge=1, le=365)]
+    current: LocationCodes
+    alerted_at: AwareDatetime
+
+
+class Resolution(StrEnum):
+    """Why tasking is done with a case."""
+
+    NO_RISK = "no_risk"
+    NOT_IN_AREA = "not_in_area"
+    MEASURE_COMPLETED = "measure_completed"
+
+
+class CaseResolved(Event):
+    """Tasking is done with a case (no risk, not in area, or measure period and tests done), so
+    triage closes it and a later screening opens a new case. Keyed by person key, on as many
+    partitions as the records topic, so triage reads it beside the person's records."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.case.resolved.v1"
+    topic: ClassVar[str] = "paicha.tasking.resolutions.v1"
+    key_field: ClassVar[str] = "person_key"
+
+    case_id: NonEmptyStr
+    person_key: PersonKey
+    task_id: NonEmptyStr
+    resolution: Resolution
+    resolved_at: AwareDatetime
+
+
+class AssistReplyStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    MEASURE_APPLIED = "measure_applied"
+    NO_RISK = "no_risk"
+    NOT_IN_AREA = "not_in_area"
+
+
+class AssistReplyIssued(Event):
+    """A reply to the province that asked for an assist check (协查), when the task closes or,
+    still in progress, at the reply-by time. An outbound adapter relays it (no PII)."""
+
+    ce_type: ClassVar[str] = "cn.paicha.tasking.assist-reply.issued.v1"
+    topic: ClassVar[str] = "paicha.tasking.assist-replies.v1"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: NonEmptyStr
+    requesting_province: NonEmptyStr
+    source_record_id: NonEmptyStr
+    record_id: NonEmptyStr
+    case_id: NonEmptyStr
+    task_id: NonEmptyStr
+    status: AssistReplyStatus
+    measure_applied: Measure | None = None
+    reply_by: AwareDatetime
+    issued_at: AwareDatetime

@@ -93,3 +93,14 @@ class CaseReclassified(_CaseEvent):
     previous_category: Category
     previous_risk_level: RiskLevel
     previous_measure: Measure
+
+
+class CaseClosed(_CaseEvent):
+    """Tasking resolved the case (CaseResolved); a later record about the person opens a new
+    case. The state is the case's last classification."""
+
+    ce_type: ClassVar[str] = "cn.paicha.triage.case.closed.v1"
+
+    resolution: Annotated[str, Field(min_length=1, max_length=64)]
+    task_id: NonEmptyStr
+    closed_at: AwareDatetime

@@ -42,7 +42,7 @@ def test_pii_travels_only_on_restricted_topics(model: type) -> None:
 
 
 def test_lookup_knows_every_event_and_nothing_else() -> None:
-    assert len(EVENT_TYPES) == len(ALL_EVENTS) == 14
+    assert len(EVENT_TYPES) == len(ALL_EVENTS) == 22
     with pytest.raises(KeyError):
         model_for("cn.paicha.intake.record.received.v9")
 

@@ -8,12 +8,14 @@ import pytest
 
 from contracts.events import ALL_EVENTS, Feed
 from contracts.topics import (
+    ASSIST_REPLIES,
     CASES,
     DAILY,
     DEFAULT,
     INFINITE,
     RECORDS,
     REJECTED,
+    RESOLUTIONS,
     RISK_AREAS,
     TASKS,
     TESTS,
@@ -26,7 +28,7 @@ NAME = re.compile(r"^paicha\.(feeds\.[a-z]+\.raw|[a-z]+\.[a-z-]+\.v\d+)$")
 def test_registry_holds_the_raw_feeds_and_the_public_topics() -> None:
     names = {t.name for t in DEFAULT}
     assert names == {f"paicha.feeds.{f.value}.raw" for f in Feed} | {
-        RECORDS, REJECTED, RISK_AREAS, CASES, TASKS, TESTS, DAILY}
+        RECORDS, REJECTED, RISK_AREAS, CASES, TASKS, TESTS, RESOLUTIONS, ASSIST_REPLIES, DAILY}
     assert all(NAME.match(name) for name in names)
 
 
@@ -81,3 +83,8 @@ def test_bad_namespaces_are_refused(namespace: str) -> None:
 def test_unknown_topic_lookup_fails_clearly() -> None:
     with pytest.raises(KeyError, match="no topic"):
         DEFAULT["paicha.nothing.v1"]
+
+
+def test_resolutions_are_co_partitioned_with_records() -> None:
+    assert DEFAULT[RESOLUTIONS].partitions == DEFAULT[RECORDS].partitions
+    assert DEFAULT[RESOLUTIONS].key == DEFAULT[RECORDS].key == "person_key"
