@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY services ./services
+COPY paicha_runtime ./paicha_runtime
 COPY paicha ./paicha
 COPY deploy ./deploy
 RUN pip install . && useradd --system --uid 10001 paicha && mkdir -p /var/lib/paicha \

@@ -74,3 +74,8 @@ PersonKey = Annotated[
     Field(description="HMAC-SHA256 (hex) of the normalized ID type and number"),
 ]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+CountryCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^(C[A-MO-Z]|[ABD-Z][A-Z])$"),
+    Field(description="ISO 3166-1 alpha-2 code of a country other than China (CN)"),
+]

@@ -9,7 +9,14 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from contracts.events.base import Event, Model
 from contracts.events.common import Exposure, Feed, IdType, Location
-from contracts.types import AreaCode, AwareDatetime, MobileNumber, NonEmptyStr, PersonKey
+from contracts.types import (
+    AreaCode,
+    AwareDatetime,
+    CountryCode,
+    MobileNumber,
+    NonEmptyStr,
+    PersonKey,
+)
 from contracts.values import validate_id_number
 from contracts.values.errors import to_ascii
 from contracts.vocabulary import IntakeChannel, RejectReason
@@ -140,6 +147,10 @@ class RecordReceived(Event):
     details: FeedDetails
     channel: IntakeChannel | None = Field(
         default=None, description="How the record first reached intake (added in v1.1)"
+    )
+    origin_country: CountryCode | None = Field(
+        default=None, description="The person arrived from abroad (境外返回): the country they "
+        "came from; `origin` is then null (added in v1.1)"
     )
 
     # Time order (departed <= arrived <= now) is intake's rule (reason time_order), not a wire

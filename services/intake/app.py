@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from paicha.runtime.http import install_health, install_problem_handlers, problem
+from paicha_runtime.http import install_health, install_problem_handlers, problem
 from services.intake.bootstrap import Components
 from services.intake.ports import Unavailable
 from services.intake.routes import files, records

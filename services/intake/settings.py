@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.values import validate_area_code
-from paicha.runtime.kafka import KafkaSettings
-from paicha.runtime.mongo import MongoSettings
+from paicha_runtime.kafka import KafkaSettings
+from paicha_runtime.mongo import MongoSettings
 
 DEV_PERSON_KEY_SECRET = "paicha-development-only-person-key-secret"
 PLACEHOLDERS = frozenset({

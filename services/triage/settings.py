@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from paicha.runtime.kafka import KafkaSettings
+from paicha_runtime.kafka import KafkaSettings
 
 
 class TriageSettings(BaseSettings):

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from contracts.topics import Topic, ensure_topics
-from paicha.runtime.kafka import KafkaSettings
+from paicha_runtime.kafka import KafkaSettings
 from services.intake.ports import Outgoing, PublishFailed
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from paicha.runtime.mongo import MongoSettings
+from paicha_runtime.mongo import MongoSettings
 from services.intake.ports import PUBLISHED, PUBLISHING, Claim, Existing, StoreUnavailable
 
 DUPLICATE_KEY = 11000

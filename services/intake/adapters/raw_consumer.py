@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from contracts.events import IntakeChannel
-from paicha.runtime.kafka import KafkaSettings
+from paicha_runtime.kafka import KafkaSettings
 from services.intake.adapters.raw_messages import MAX_MESSAGE_BYTES, parse_raw
 from services.intake.handlers import Intake
 from services.intake.metrics import IntakeMetrics

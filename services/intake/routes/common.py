@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from paicha.runtime.http import ProblemError
+from paicha_runtime.http import ProblemError
 from services.intake.bootstrap import Components
 from services.intake.domain.fields import FEEDS
 from services.intake.ports import SubmitResult

@@ -14,7 +14,7 @@ from contracts.envelope import derived_event_id
 from contracts.events import RiskAreaDesignated
 from contracts.types import AwareDatetime, as_aware
 from contracts.values import InvalidValue, validate_area_code
-from paicha.runtime.http import (
+from paicha_runtime.http import (
     ProblemError,
     ReadinessCheck,
     install_health,

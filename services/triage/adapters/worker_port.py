@@ -11,7 +11,7 @@ from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from contracts.envelope import encode
 from contracts.events import RiskAreaDesignated
-from paicha.runtime.http import ProblemError, ReadinessCheck
+from paicha_runtime.http import ProblemError, ReadinessCheck
 
 from .downgrades import all_downgrades
 from .mapping import notices_events

@@ -165,7 +165,7 @@ def topic_names(namespace: str) -> tuple[str, str]:
 
 async def create_topics(bootstrap: str, namespace: str) -> int:
     """The worker's topics, created up front so test records land in the right partitions."""
-    from paicha.runtime.kafka import KafkaSettings
+    from paicha_runtime.kafka import KafkaSettings
     from services.triage.adapters.topics import prepare_topics
     from services.triage.settings import TriageSettings
 

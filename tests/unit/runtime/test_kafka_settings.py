@@ -6,7 +6,7 @@ import ssl
 
 import faust
 
-from paicha.runtime.kafka import KafkaSettings
+from paicha_runtime.kafka import KafkaSettings
 
 
 def test_plaintext_is_just_the_bootstrap():

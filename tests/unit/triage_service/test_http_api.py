@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from contracts.events import RiskAreaDesignated
-from paicha.runtime.http import ProblemError
+from paicha_runtime.http import ProblemError
 from services.triage.adapters.http_api import build_api, designation_id
 
 from .builders import T0

@@ -1,0 +1,48 @@
+"""MongoDB settings, client construction (PyMongo's AsyncMongoClient, the successor of motor) and
+the one way services declare their indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+
+class MongoSettings(BaseModel):
+    """Nested in each service's settings as `mongo` (env e.g. TASKING_MONGO__URL)."""
+
+    url: str = "mongodb://127.0.0.1:27017/"
+    database: str = "paicha"
+    # How long a call waits for the store before failing (a 503 at the edge, not a hang).
+    server_selection_timeout_ms: int = 5000
+    # Only when the store is FerretDB on PostgreSQL: that PostgreSQL, so `ensure_indexes` can add
+    # the GIN expression indexes FerretDB's equality pushdown uses (see TECH-NOTES / docs).
+    ferretdb_postgresql_url: str | None = None
+
+    def client(self) -> AsyncMongoClient:
+        # One client per event loop; FerretDB has no sessions/transactions, so none are used.
+        return AsyncMongoClient(
+            self.url, serverSelectionTimeoutMS=self.server_selection_timeout_ms, tz_aware=True
+        )
+
+
+async def ensure_indexes(
+    database: AsyncDatabase[Any],
+    collection: str,
+    indexes: Sequence[IndexModel],
+    settings: MongoSettings,
+) -> None:
+    """Create a collection's indexes (idempotent). Every service declares its indexes here, so
+    on FerretDB over PostgreSQL the equality lookups on the same fields (and on `_id`) also get
+    the GIN expression indexes FerretDB's pushdown can use."""
+    if indexes:
+        await database[collection].create_indexes(list(indexes))
+    if settings.ferretdb_postgresql_url:
+        from paicha_runtime.ferretdb_pg import ensure_pushdown_indexes
+
+        fields = ["_id", *(name for index in indexes for name in index.document["key"])]
+        await ensure_pushdown_indexes(settings.ferretdb_postgresql_url, database.name,
+                                      collection, list(dict.fromkeys(fields)))
