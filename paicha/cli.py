@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from paicha.simulate.cli import simulate
+from paicha.simulate.cli import simulate_app
 from paicha.stack import Stack, StackError, StackStatus
 from paicha.stack.local import Simulator, ensure_local_secrets, services
 from services.intake import cli as intake_cli
@@ -20,7 +20,7 @@ stack_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(stack_app, name="stack")
-app.command("simulate")(simulate)
+app.add_typer(simulate_app, name="simulate")
 app.command("import")(intake_cli.import_file)
 app.add_typer(intake_cli.token_app, name="token")
 console = Console()
