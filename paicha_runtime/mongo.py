@@ -43,7 +43,11 @@ async def ensure_indexes(
     the GIN expression indexes FerretDB's pushdown can use. The collection is created when it
     does not exist yet (so the indexes have a table to go on)."""
     if indexes:
-        await database[collection].create_indexes(list(indexes))
+        # One index per command: FerretDB v1.24.2 (PostgreSQL backend) panics and drops the
+        # connection on a createIndexes of two or more indexes that all exist already, i.e. on
+        # every restart of a service that declares several at once.
+        for index in indexes:
+            await database[collection].create_indexes([index])
     else:
         await _ensure_collection(database, collection)
     if settings.ferretdb_postgresql_url:

@@ -2,10 +2,16 @@
 
 Two insert-only collections keyed by ``_id`` = record id (the unique index): ``intake_records``
 (a claim: feed, source record id, received_at; state "publishing") and ``intake_published``
-(a marker: state "published"). Why not one document with a state field: FerretDB v1 (the local
-store) scans the whole collection on every update, ~0.1 s per update at 50k documents, while
-inserts against the unique index stay ~0.02 ms per document. Inserts are single-document atomic,
-so concurrent claims of one id are decided by the index (no transactions needed).
+(a marker: state "published"). Why not one document with a state field: FerretDB v1 on SQLite
+scans the whole collection on every update, ~0.1 s per update at 50k documents, while inserts
+against the unique index stay ~0.02 ms per document. Inserts are single-document atomic, so
+concurrent claims of one id are decided by the index (no transactions needed).
+
+Lookups are `_id` equalities only, one `find_one` per id (run concurrently): FerretDB v1 pushes
+`_id` equality down to an index on both backends (on PostgreSQL through the GIN index that
+`ensure_indexes` declares), while `$in` is a scan of the collection on both (~2 s for 20 ids at
+20k documents on PostgreSQL). The collections and their indexes are declared on first use, not at
+start, so intake starts (and answers 503) while the store is away.
 """
 
 from __future__ import annotations
@@ -15,17 +21,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from paicha_runtime.mongo import MongoSettings
+from paicha_runtime.mongo import MongoSettings, ensure_indexes
 from services.intake.ports import PUBLISHED, PUBLISHING, Claim, Existing, StoreUnavailable
 
 DUPLICATE_KEY = 11000
-# FerretDB v1 answers `_id` equality from its index but scans for `$in`: look up a few ids one
-# by one, many at once.
-_ONE_BY_ONE = 32
+# Concurrent `_id` lookups in flight at once (the client's pool holds 100 connections).
+_LOOKUPS_IN_FLIGHT = 32
 
 
 class MongoDedupeStore:
@@ -34,6 +40,7 @@ class MongoDedupeStore:
         self._settings = settings
         self._names = (claims, published)
         self._client: AsyncMongoClient | None = None
+        self._declared = False
 
     def _collections(self) -> tuple[AsyncCollection, AsyncCollection]:
         if self._client is None:  # created lazily: one client per event loop
@@ -41,15 +48,29 @@ class MongoDedupeStore:
         db = self._client[self._settings.database]
         return db[self._names[0]], db[self._names[1]]
 
+    async def _declared_collections(self) -> tuple[AsyncCollection, AsyncCollection]:
+        """The collections, created with their indexes on first use (idempotent, so two calls
+        racing here, or two intake processes, are harmless)."""
+        claimed, published = self._collections()
+        if not self._declared:
+            try:
+                for collection in (claimed, published):
+                    await ensure_indexes(collection.database, collection.name, [],
+                                         self._settings)
+            except (PyMongoError, psycopg.Error) as exc:
+                raise StoreUnavailable(f"store unavailable: {exc}") from exc
+            self._declared = True
+        return claimed, published
+
     async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
-        claimed, _ = self._collections()
+        claimed, _ = await self._declared_collections()
         docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
                  "received_at": c.received_at, "channel": c.channel} for c in claims]
         taken = await _insert_new(claimed, docs)
         return await self._existing(taken) if taken else {}
 
     async def _existing(self, record_ids: list[str]) -> dict[str, Existing]:
-        claimed, published = self._collections()
+        claimed, published = await self._declared_collections()
         try:
             claims = {d["_id"]: d for d in await _find(claimed, record_ids)}
             done = {d["_id"] for d in await _find(published, record_ids)}
@@ -63,7 +84,7 @@ class MongoDedupeStore:
         return out
 
     async def mark_published(self, record_ids: Sequence[str]) -> None:
-        _, published = self._collections()
+        _, published = await self._declared_collections()
         await _insert_new(published, [{"_id": rid} for rid in record_ids])
 
     async def ping(self) -> bool:
@@ -95,10 +116,12 @@ async def _insert_new(collection: AsyncCollection, docs: list[dict[str, Any]]) -
 
 
 async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, Any]]:
-    if len(ids) <= _ONE_BY_ONE:
-        found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in ids))
-        return [d for d in found if d is not None]
-    out: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 1000):
-        out += await collection.find({"_id": {"$in": ids[start:start + 1000]}}).to_list(None)
-    return out
+    """The documents with these `_id`s, each looked up by equality (pushed down to an index)."""
+    gate = asyncio.Semaphore(_LOOKUPS_IN_FLIGHT)
+
+    async def one(record_id: str) -> dict[str, Any] | None:
+        async with gate:
+            found: dict[str, Any] | None = await collection.find_one({"_id": record_id})
+            return found
+
+    return [d for d in await asyncio.gather(*(one(i) for i in ids)) if d is not None]
