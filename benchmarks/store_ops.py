@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from pymongo import AsyncMongoClient, IndexModel  # noqa: E402
 
-from benchmarks.intake_push import cleanup, make_body, start_intake  # noqa: E402
+from benchmarks.intake_push import STAGES, cleanup, make_body, metrics, start_intake  # noqa: E402
 from paicha.stack import Stack  # noqa: E402
 from paicha.stack.config import StackSettings  # noqa: E402
 from paicha.stack.errors import free_port  # noqa: E402
@@ -105,7 +105,7 @@ async def store_ops(mongo_url: str, pg_url: str | None, sizes: list[int]) -> dic
 
 
 async def intake_resend(kafka: str, mongo_url: str, pg_url: str | None, stored: int,
-                        call: int) -> dict[str, float]:
+                        call: int) -> dict[str, Any]:
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     extra = {"INTAKE_MONGO__FERRETDB_POSTGRESQL_URL": pg_url} if pg_url else {}
     process, url, token = start_intake(kafka, mongo_url, namespace, extra)
@@ -120,12 +120,21 @@ async def intake_resend(kafka: str, mongo_url: str, pg_url: str | None, stored: 
                     pass
                 await asyncio.sleep(0.2)
 
-            async def send(body: bytes) -> tuple[float, dict[str, Any]]:
+            stages: dict[str, dict[str, float]] = {}
+
+            async def send(body: bytes, name: str = "") -> tuple[float, dict[str, Any]]:
+                before = await metrics(client) if name else {}
                 started = time.perf_counter()
                 response = await client.post("/v1/feeds/bigdata/records", content=body,
                                              headers=headers)
+                took = time.perf_counter() - started
                 assert response.status_code == 202, response.text[:300]
-                return time.perf_counter() - started, response.json()
+                if name:  # where the call's time went, from intake's own /metrics
+                    after = await metrics(client)
+                    key = "paicha_intake_stage_seconds_sum"
+                    stages[name] = {st: after.get((key, f'stage="{st}"'), 0.0)
+                                    - before.get((key, f'stage="{st}"'), 0.0) for st in STAGES}
+                return took, response.json()
 
             run = uuid.uuid4().hex[:8]
             fill_started = time.perf_counter()
@@ -134,15 +143,17 @@ async def intake_resend(kafka: str, mongo_url: str, pg_url: str | None, stored: 
             print(f"  intake: {stored:,} records stored in "
                   f"{time.perf_counter() - fill_started:.0f} s", flush=True)
             body = make_body(run, stored // call, call)
-            first, answer = await send(body)
+            first, answer = await send(body, "first send")
             assert answer["accepted"] == call, answer
-            resend, answer = await send(body)
+            resend, answer = await send(body, "re-send")
             assert answer["duplicates"] == call, answer
-            resend2, _ = await send(body)
+            resend2, _ = await send(body, "re-send again")
             result = {"first send": first, "re-send": resend, "re-send again": resend2}
             print("  intake: " + ", ".join(f"{k} {fmt(v)}" for k, v in result.items())
                   + f", re-send/first {resend / first:.2f}x", flush=True)
-            return result
+            for name, parts in stages.items():
+                print(f"    {name}: " + ", ".join(f"{st} {fmt(v)}" for st, v in parts.items()))
+            return {**result, "stages": stages}
     finally:
         process.terminate()
         process.wait(30)
