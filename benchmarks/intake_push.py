@@ -113,7 +113,7 @@ async def run_level(client: httpx.AsyncClient, token: str, clients: int, calls: 
 
 
 
-def start_intake(kafka: str, mongo: str, namespace: str
+def start_intake(kafka: str, mongo: str, namespace: str, extra: dict[str, str] | None = None
                  ) -> tuple[subprocess.Popen[bytes], str, str]:
     token, port = new_token("bigdata"), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
@@ -123,6 +123,7 @@ def start_intake(kafka: str, mongo: str, namespace: str
         "INTAKE_HTTP__PORT": str(port), "INTAKE_ENVIRONMENT": "test",
         "INTAKE_PERSON_KEY_SECRET": uuid.uuid4().hex, "INTAKE_LOG_LEVEL": "WARNING",
         "INTAKE_FEED_TOKENS__BIGDATA": hash_token(token), "INTAKE_CONSUME_RAW": "false",
+        **(extra or {}),
     })
     process = subprocess.Popen([sys.executable, "-m", "services.intake"], cwd=ROOT, env=env)
     print(f"started intake pid {process.pid} on port {port}, namespace {namespace}")

@@ -9,6 +9,9 @@ from typing import Any
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import CollectionInvalid, OperationFailure
+
+NAMESPACE_EXISTS = 48
 
 
 class MongoSettings(BaseModel):
@@ -37,12 +40,29 @@ async def ensure_indexes(
 ) -> None:
     """Create a collection's indexes (idempotent). Every service declares its indexes here, so
     on FerretDB over PostgreSQL the equality lookups on the same fields (and on `_id`) also get
-    the GIN expression indexes FerretDB's pushdown can use."""
+    the GIN expression indexes FerretDB's pushdown can use. The collection is created when it
+    does not exist yet (so the indexes have a table to go on)."""
     if indexes:
-        await database[collection].create_indexes(list(indexes))
+        # One index per command: FerretDB v1.24.2 (PostgreSQL backend) panics and drops the
+        # connection on a createIndexes of two or more indexes that all exist already, i.e. on
+        # every restart of a service that declares several at once.
+        for index in indexes:
+            await database[collection].create_indexes([index])
+    else:
+        await _ensure_collection(database, collection)
     if settings.ferretdb_postgresql_url:
         from paicha_runtime.ferretdb_pg import ensure_pushdown_indexes
 
         fields = ["_id", *(name for index in indexes for name in index.document["key"])]
         await ensure_pushdown_indexes(settings.ferretdb_postgresql_url, database.name,
                                       collection, list(dict.fromkeys(fields)))
+
+
+async def _ensure_collection(database: AsyncDatabase[Any], collection: str) -> None:
+    try:
+        await database.create_collection(collection)
+    except CollectionInvalid:
+        pass  # it exists already
+    except OperationFailure as exc:
+        if exc.code != NAMESPACE_EXISTS:  # another process created it a moment ago
+            raise

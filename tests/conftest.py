@@ -1,10 +1,12 @@
 """Session fixtures: a real Kafka bootstrap address and a real MongoDB URL for every test.
 
 Where they come from, in order:
-1. `PAICHA_TEST_KAFKA` / `PAICHA_TEST_MONGO` when set (an existing cluster, CI services);
+1. `PAICHA_TEST_KAFKA` / `PAICHA_TEST_MONGO` when set (an existing cluster, CI services; with
+   `PAICHA_TEST_FERRETDB_POSTGRESQL_URL` when that MongoDB is FerretDB on PostgreSQL);
 2. testcontainers (Kafka in KRaft mode and MongoDB) when a Docker daemon answers;
-3. otherwise a private local stack (real Apache Kafka + FerretDB) on free ports, started here
-   and stopped at the end of the session, with its data in a temporary directory.
+3. otherwise a private local stack (real Apache Kafka + FerretDB on the stack's PostgreSQL, or on
+   SQLite with PAICHA_STACK_STORE=sqlite) on free ports, started here and stopped (and wiped) at
+   the end of the session.
 Tests get unique topic and database names from `unique_name`, so they never share data.
 """
 
@@ -28,6 +30,9 @@ class Endpoints:
     kafka_bootstrap: str
     mongo_url: str
     source: str
+    # The PostgreSQL under FerretDB when the store is FerretDB-on-PostgreSQL (services built in
+    # tests pass it as MongoSettings.ferretdb_postgresql_url); None for MongoDB or SQLite.
+    ferretdb_postgresql_url: str | None = None
 
 
 def _docker_answers() -> bool:
@@ -61,11 +66,13 @@ def _from_local_stack(tmp_root: str) -> Iterator[Endpoints]:
         kafka_port=free_port(),
         kafka_controller_port=free_port(),
         mongo_port=free_port(),
+        postgres_port=free_port(),
     )
     stack = Stack(settings)
     try:
         stack.up()
-        yield Endpoints(settings.kafka_bootstrap, settings.mongo_url, "local stack")
+        yield Endpoints(settings.kafka_bootstrap, settings.mongo_url,
+                        f"local stack ({settings.store})", settings.ferretdb_postgresql_url)
     finally:
         stack.down(wipe=True)
 
@@ -74,7 +81,8 @@ def _from_local_stack(tmp_root: str) -> Iterator[Endpoints]:
 def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     kafka, mongo = os.environ.get("PAICHA_TEST_KAFKA"), os.environ.get("PAICHA_TEST_MONGO")
     if kafka and mongo:
-        yield Endpoints(kafka, mongo, "environment")
+        yield Endpoints(kafka, mongo, "environment",
+                        os.environ.get("PAICHA_TEST_FERRETDB_POSTGRESQL_URL") or None)
     elif _docker_answers():
         yield from _from_testcontainers()
     else:
@@ -91,6 +99,12 @@ def kafka_bootstrap(endpoints: Endpoints) -> str:
 def mongo_url(endpoints: Endpoints) -> str:
     """`mongodb://…` URL of a real MongoDB-protocol server."""
     return endpoints.mongo_url
+
+
+@pytest.fixture(scope="session")
+def ferretdb_postgresql_url(endpoints: Endpoints) -> str | None:
+    """The PostgreSQL under FerretDB (for `MongoSettings.ferretdb_postgresql_url`), or None."""
+    return endpoints.ferretdb_postgresql_url
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the local stack needs when it is missing: Python 3.11 (with venv), Java 17,
-# Maven (fetches the Kafka jars) and Go (builds FerretDB). Uses apt-get when run as root on
+# Maven (fetches the Kafka jars), Go (builds FerretDB) and PostgreSQL 15 (FerretDB's store). Uses apt-get when run as root on
 # Debian; otherwise says what to install. Everything already present is left alone.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 command -v make >/dev/null || missing+=(make)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,9 +1,11 @@
-"""Settings of the local stack: ports, cache and data directories (env prefix PAICHA_STACK_)."""
+"""Settings of the local stack: ports, cache and data directories, which store backs FerretDB
+(env prefix PAICHA_STACK_)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,6 +28,12 @@ class StackSettings(BaseSettings):
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
     mongo_port: int = 27017
+    # What FerretDB stores into: PostgreSQL (equality lookups and updates served by indexes) or
+    # SQLite files (no PostgreSQL needed, but every update scans its collection).
+    store: Literal["postgresql", "sqlite"] = "postgresql"
+    # 5433, not 5432: a Debian `postgresql` install runs its own cluster on 5432.
+    postgres_port: int = 5433
+    postgres_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
     intake_port: int = 8001
     triage_port: int = 8002
     kafka_heap: str = "768m"
@@ -43,3 +51,10 @@ class StackSettings(BaseSettings):
     @property
     def mongo_url(self) -> str:
         return f"mongodb://{self.host}:{self.mongo_port}/"
+
+    @property
+    def ferretdb_postgresql_url(self) -> str | None:
+        """The PostgreSQL under FerretDB (for the GIN pushdown indexes), None on SQLite."""
+        if self.store != "postgresql":
+            return None
+        return f"postgres://paicha@{self.host}:{self.postgres_port}/ferretdb"

@@ -1,4 +1,5 @@
-"""FerretDB v1 of the local stack: the MongoDB wire protocol over SQLite files in a data dir."""
+"""FerretDB v1 of the local stack: the MongoDB wire protocol over the stack's PostgreSQL (default)
+or over SQLite files in a data dir (PAICHA_STACK_STORE=sqlite)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from paicha.stack.processes import ManagedProcess
 
 
 class FerretDB:
-    """Starts FerretDB with the SQLite backend and waits until a ping answers."""
+    """Starts FerretDB on the configured backend and waits until a ping answers."""
 
     def __init__(self, settings: StackSettings, binary: Path | None) -> None:
         self.settings = settings
@@ -20,11 +21,16 @@ class FerretDB:
 
     def start(self) -> None:
         assert self.binary is not None
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        postgresql_url = self.settings.ferretdb_postgresql_url
+        if postgresql_url is not None:
+            backend = ["--handler=postgresql", f"--postgresql-url={postgresql_url}"]
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            backend = ["--handler=sqlite", f"--sqlite-url=file:{self.data_dir}/"]
+        self.dir.mkdir(parents=True, exist_ok=True)
         argv = [
             str(self.binary),
-            "--handler=sqlite",
-            f"--sqlite-url=file:{self.data_dir}/",
+            *backend,
             f"--state-dir={self.dir}",
             f"--listen-addr={self.settings.host}:{self.settings.mongo_port}",
             "--debug-addr=-",  # no extra HTTP port

@@ -67,7 +67,14 @@ def _intake_env(s: StackSettings, port: int) -> dict[str, str]:
         "INTAKE_ADMIN_TOKEN_HASH": local.admin_token_hash,
         "INTAKE_PERSON_KEY_SECRET": local.person_key_secret,
         "INTAKE_DEFAULT_COUNTY_CODE": HOME_COUNTY,
+        **_ferretdb_pg_env("INTAKE", s),
     }
+
+
+def _ferretdb_pg_env(prefix: str, s: StackSettings) -> dict[str, str]:
+    """On the PostgreSQL store: where services add the indexes FerretDB's pushdown uses."""
+    url = s.ferretdb_postgresql_url
+    return {f"{prefix}_MONGO__FERRETDB_POSTGRESQL_URL": url} if url else {}
 
 
 def _triage_env(s: StackSettings, port: int) -> dict[str, str]:

@@ -14,6 +14,7 @@ from paicha.stack.config import StackSettings
 from paicha.stack.errors import StackError, require_free_port
 from paicha.stack.ferretdb import FerretDB
 from paicha.stack.kafka import KafkaBroker
+from paicha.stack.postgres import PostgreSQL
 
 __all__ = ["Stack", "StackError", "StackStatus"]
 
@@ -46,12 +47,18 @@ class StackStatus:
 
 
 class Stack:
-    """One named local stack: Kafka + FerretDB processes, their data and logs under run_dir."""
+    """One named local stack: Kafka, PostgreSQL (unless the store is SQLite) and FerretDB
+    processes, their data and logs under run_dir."""
 
     def __init__(self, settings: StackSettings | None = None) -> None:
         self.settings = settings or StackSettings()
         self.kafka = KafkaBroker(self.settings, libs=None)
+        self.postgres = PostgreSQL(self.settings)
         self.ferretdb = FerretDB(self.settings, binary=None)
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.settings.store == "postgresql"
 
     def up(self, progress: Callable[[str], None] = lambda _msg: None) -> StackStatus:
         """Download/build if needed (cached), start what is not running, wait until both answer."""
@@ -61,6 +68,10 @@ class Stack:
             require_free_port(s.host, s.kafka_controller_port, "PAICHA_STACK_KAFKA_CONTROLLER_PORT")
         if self.ferretdb.process.pid() is None:
             require_free_port(s.host, s.mongo_port, "PAICHA_STACK_MONGO_PORT")
+        start_postgres = self.on_postgresql and self.postgres.process.pid() is None
+        if start_postgres:
+            self.postgres.require_installed()
+            require_free_port(s.host, s.postgres_port, "PAICHA_STACK_POSTGRES_PORT")
         progress("Kafka jars (cached after the first run)")
         self.kafka.libs = fetch.kafka_libs(s.cache_dir)
         progress("FerretDB binary (built once, then cached)")
@@ -68,8 +79,15 @@ class Stack:
         if self.kafka.process.pid() is None:
             progress(f"starting Kafka on {s.kafka_bootstrap}")
             self.kafka.start()
+        if start_postgres:
+            progress(f"starting PostgreSQL on {self.postgres.address}")
+            self.postgres.start()
+        if self.on_postgresql:
+            self._wait("PostgreSQL", self.postgres.ready, self.postgres.process.pid,
+                       self.postgres.log_tail)
+            asyncio.run(self.postgres.ensure_database())
         if self.ferretdb.process.pid() is None:
-            progress(f"starting FerretDB on {s.mongo_url}")
+            progress(f"starting FerretDB on {s.mongo_url} (store: {s.store})")
             self.ferretdb.start()
         self._wait("Kafka", self.kafka.ready, self.kafka.process.pid, self.kafka.log_tail)
         self._wait(
@@ -97,28 +115,44 @@ class Stack:
         )
 
     def down(self, wipe: bool = False) -> list[str]:
-        """Stop exactly the processes this stack started; keep data unless wipe."""
-        stopped = [p.name for p in (self.ferretdb.process, self.kafka.process) if p.stop()]
+        """Stop exactly the processes this stack started (FerretDB before the PostgreSQL under
+        it); keep data unless wipe."""
+        processes = (self.ferretdb.process, self.postgres.process, self.kafka.process)
+        stopped = [p.name for p in processes if p.stop()]
         if wipe:
+            self.postgres.wipe()
             shutil.rmtree(self.settings.run_dir, ignore_errors=True)
         return stopped
 
     def status(self) -> StackStatus:
+        """Each component by its pid file and by whether it answers; PostgreSQL is listed when
+        it is the store (or still runs from an earlier `up` on it)."""
         s = self.settings
         kafka_pid, ferret_pid = self.kafka.process.pid(), self.ferretdb.process.pid()
-        return StackStatus(
-            (
+        pg_pid = self.postgres.process.pid()
+        components = [
+            ComponentStatus(
+                "kafka",
+                kafka_pid,
+                s.kafka_bootstrap,
+                kafka_pid is not None and asyncio.run(self.kafka.ready()),
+            )
+        ]
+        if self.on_postgresql or pg_pid is not None:
+            components.append(
                 ComponentStatus(
-                    "kafka",
-                    kafka_pid,
-                    s.kafka_bootstrap,
-                    kafka_pid is not None and asyncio.run(self.kafka.ready()),
-                ),
-                ComponentStatus(
-                    "ferretdb",
-                    ferret_pid,
-                    s.mongo_url,
-                    ferret_pid is not None and asyncio.run(self.ferretdb.ready()),
-                ),
+                    "postgresql",
+                    pg_pid,
+                    self.postgres.address,
+                    pg_pid is not None and asyncio.run(self.postgres.ready()),
+                )
+            )
+        components.append(
+            ComponentStatus(
+                "ferretdb",
+                ferret_pid,
+                s.mongo_url,
+                ferret_pid is not None and asyncio.run(self.ferretdb.ready()),
             )
         )
+        return StackStatus(tuple(components))

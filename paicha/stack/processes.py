@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import pwd
 import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class ManagedProcess:
     name: str
     pid_file: Path
     marker: str
+    # PostgreSQL stops fast (and without waiting for its clients) on SIGINT.
+    stop_signal: int = signal.SIGTERM
 
     def pid(self) -> int | None:
         """The pid if the process recorded in the pid file is alive and is really ours."""
@@ -40,8 +44,15 @@ class ManagedProcess:
             return None
         return None if state == "Z" else pid
 
-    def start(self, argv: list[str], log_file: Path, env: dict[str, str] | None = None) -> int:
-        """Start argv detached (own session, so a Ctrl-C in the caller does not reach it)."""
+    def start(
+        self,
+        argv: list[str],
+        log_file: Path,
+        env: dict[str, str] | None = None,
+        user: str | None = None,
+    ) -> int:
+        """Start argv detached (own session, so a Ctrl-C in the caller does not reach it), as
+        `user` when given (root only: the process itself gets that uid, so its pid is ours)."""
         log_file.parent.mkdir(parents=True, exist_ok=True)
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("ab") as log:
@@ -52,6 +63,7 @@ class ManagedProcess:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 env={**os.environ, **(env or {})},
+                **run_as(user),
             )
         self.pid_file.write_text(f"{proc.pid}\n")
         return proc.pid
@@ -62,7 +74,7 @@ class ManagedProcess:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, self.stop_signal)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and self.pid() is not None:
             _reap(pid)
@@ -74,6 +86,19 @@ class ManagedProcess:
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def user_group(user: str) -> int:
+    """The primary group of a user (the group its files get)."""
+    return pwd.getpwnam(user).pw_gid
+
+
+def run_as(user: str | None) -> dict[str, Any]:
+    """subprocess arguments that run a child as `user` (uid, its group, no extra groups), from
+    `/` (the caller's directory may be closed to that user); none when user is None."""
+    if user is None:
+        return {}
+    return {"user": user, "group": user_group(user), "extra_groups": [], "cwd": "/"}
 
 
 def _reap(pid: int) -> None:

@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pymongo import AsyncMongoClient
 
+from paicha.stack.config import StackSettings
 from paicha.stack.errors import free_port
+from paicha.stack.postgres import PostgreSQL
 
 pytestmark = pytest.mark.integration
 
@@ -32,32 +35,87 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_up_status_down_leaves_no_process_behind(unique_name):
-    env = {
-        "PAICHA_STACK_NAME": unique_name("lifecycle"),
+COMPONENTS = {"postgresql": ["kafka", "postgresql", "ferretdb"], "sqlite": ["kafka", "ferretdb"]}
+
+
+def _env(name: str, store: str) -> dict[str, str]:
+    return {
+        "PAICHA_STACK_NAME": name,
+        "PAICHA_STACK_STORE": store,
         "PAICHA_STACK_KAFKA_PORT": str(free_port()),
         "PAICHA_STACK_KAFKA_CONTROLLER_PORT": str(free_port()),
         "PAICHA_STACK_MONGO_PORT": str(free_port()),
+        "PAICHA_STACK_POSTGRES_PORT": str(free_port()),
     }
+
+
+async def _store_round_trip(mongo_url: str) -> dict[str, object] | None:
+    client: AsyncMongoClient = AsyncMongoClient(mongo_url, serverSelectionTimeoutMS=5000)
+    try:
+        await client["lifecycle"]["kept"].insert_one({"_id": "a", "n": 1})
+        return await client["lifecycle"]["kept"].find_one({"_id": "a"})
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize("store", ["postgresql", "sqlite"])
+async def test_up_status_down_leaves_no_process_behind(unique_name, store):
+    env = _env(unique_name("lifecycle"), store)
     try:
         up = _paicha(env, "stack", "up")
         assert up.returncode == 0, up.stderr
         status = _paicha(env, "stack", "status")
         assert status.returncode == 0
         lines = {line.split()[1]: line for line in status.stdout.splitlines() if "│" in line[:2]}
-        assert "running" in lines["kafka"] and "running" in lines["ferretdb"]
+        assert list(lines) == COMPONENTS[store]
+        assert all("running" in line for line in lines.values())
         pids = [int(line.split("│")[3]) for line in lines.values()]
         assert all(_alive(p) for p in pids)
+        mongo_url = f"mongodb://127.0.0.1:{env['PAICHA_STACK_MONGO_PORT']}/"
+        assert await _store_round_trip(mongo_url) == {"_id": "a", "n": 1}
 
-        again = _paicha(env, "stack", "up")  # a second up finds both running and starts nothing
+        again = _paicha(env, "stack", "up")  # a second up finds all running and starts nothing
         assert again.returncode == 0 and "starting" not in again.stdout
 
         down = _paicha(env, "stack", "down")
-        assert "kafka" in down.stdout and "ferretdb" in down.stdout
+        assert all(name in down.stdout for name in COMPONENTS[store])
         assert not any(_alive(p) for p in pids)
         stopped = _paicha(env, "stack", "status")
         assert stopped.returncode == 3
-        assert stopped.stdout.count("stopped") == 2
+        assert stopped.stdout.count("stopped") == len(COMPONENTS[store])
+
+        # Data outlives down/up; --wipe deletes it.
+        assert _paicha(env, "stack", "up").returncode == 0
+        client: AsyncMongoClient = AsyncMongoClient(mongo_url)
+        try:
+            assert await client["lifecycle"]["kept"].count_documents({}) == 1
+        finally:
+            await client.close()
+        wiped = _paicha(env, "stack", "down", "--wipe")
+        assert "data and logs deleted" in wiped.stdout
+        assert _paicha(env, "stack", "up").returncode == 0
+        client = AsyncMongoClient(mongo_url)
+        try:
+            assert await client["lifecycle"]["kept"].count_documents({}) == 0
+        finally:
+            await client.close()
+    finally:
+        _paicha(env, "stack", "down", "--wipe")
+    # The cluster's files too, wherever they lived (root's live in the postgres user's home).
+    assert not PostgreSQL(StackSettings(name=env["PAICHA_STACK_NAME"])).data_dir.exists()
+
+
+def test_postgresql_missing_is_a_one_line_error_with_the_install_command(unique_name):
+    env = {**_env(unique_name("nopg"), "postgresql"),
+           "PAICHA_STACK_POSTGRES_BIN_DIR": "/nonexistent/postgresql/15/bin"}
+    try:
+        result = _paicha(env, "stack", "up")
+        assert result.returncode == 1
+        message = " ".join(result.stderr.split())
+        assert "PostgreSQL was not found" in message
+        assert "apt-get install -y postgresql" in message
+        assert "PAICHA_STACK_STORE=sqlite" in message
+        assert "starting" not in result.stdout  # nothing was started before the check
     finally:
         _paicha(env, "stack", "down", "--wipe")
 

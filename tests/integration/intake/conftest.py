@@ -38,9 +38,11 @@ class Running:
 
 
 @pytest.fixture(scope="session")
-async def intake(kafka_bootstrap: str, mongo_url: str) -> AsyncIterator[Running]:
+async def intake(kafka_bootstrap: str, mongo_url: str,
+                 ferretdb_postgresql_url: str | None) -> AsyncIterator[Running]:
     namespace = f"t-intake-{uuid.uuid4().hex[:10]}"
-    settings = make_settings(kafka_bootstrap, mongo_url, namespace)
+    settings = make_settings(kafka_bootstrap, mongo_url, namespace,
+                             ferretdb_postgresql_url=ferretdb_postgresql_url)
     components = build(settings)
     app = create_app(components)
     async with app.router.lifespan_context(app):

@@ -36,12 +36,14 @@ def settings_env(kafka: str, mongo: str, namespace: str) -> dict[str, str]:
     return env
 
 
-def make_settings(kafka: str, mongo: str, namespace: str, **overrides: Any) -> IntakeSettings:
+def make_settings(kafka: str, mongo: str, namespace: str, *,
+                  ferretdb_postgresql_url: str | None = None, **overrides: Any) -> IntakeSettings:
     env = settings_env(kafka, mongo, namespace)
     values: dict[str, Any] = {
         "environment": "test", "person_key_secret": SECRET,
         "kafka": {"bootstrap": kafka, "topic_namespace": namespace},
-        "mongo": {"url": mongo, "database": env["INTAKE_MONGO__DATABASE"]},
+        "mongo": {"url": mongo, "database": env["INTAKE_MONGO__DATABASE"],
+                  "ferretdb_postgresql_url": ferretdb_postgresql_url},
         "admin_token_hash": env["INTAKE_ADMIN_TOKEN_HASH"],
         "feed_tokens": {f: hash_token(TOKENS[f]) for f in FEEDS},
         "publish_timeout_s": 10,
