@@ -17,7 +17,14 @@ from contracts.events import (
 from contracts.events import Category as CCategory
 from contracts.events import Measure as CMeasure
 from contracts.events import RiskLevel as CRiskLevel
-from services.triage.domain import Case, Category, Classification, Measure
+from services.triage.domain import (
+    Case,
+    Category,
+    Classification,
+    Exposure,
+    Measure,
+    RecordFacts,
+)
 
 from .case_codec import StoredCase
 
@@ -52,16 +59,27 @@ def origin_of(case: Case) -> str | None:
     return next((r.origin_code for r in case.records if r.origin_code), None)
 
 
-def reason(c: Classification, origin: str | None) -> str:
+def _classifier(case: Case) -> RecordFacts | None:
+    return next((r for r in case.records if r.record_id == case.classified_by), None)
+
+
+def reason(c: Classification, origin: str | None, record: RecordFacts | None = None) -> str:
+    """Why the case has its category, in one sentence for the worker and the audit."""
     notices = f" (notices: {', '.join(c.notice_ids)})" if c.notice_ids else ""
     where = f"the origin {origin}" if origin else "no known origin"
+    exposure = record.exposure if record is not None else None
+    if c.category is Category.INBOUND:
+        country = record.origin_country if record is not None else None
+        return f"arrived from abroad ({country or 'country not given'})"
     if c.category in _EXPOSURES:
-        return (f"{c.category.value} reported; the exposure overrides {where}, "
+        return (f"{c.category.value} reported; at least as severe as {where}, "
                 f"which was {c.risk_level.value} risk{notices}")
     if c.category is Category.NONE:
         return f"{where}: no designated county during the stay that counts"
-    return (f"stayed in {origin} during the look-back window before arrival, when it was "
-            f"{c.risk_level.value} risk{notices}")
+    stricter = (f"{exposure.value} reported, but " if exposure is not None
+                and exposure is not Exposure.NONE else "")
+    return (f"{stricter}stayed in {origin} during the look-back window before arrival, when it "
+            f"was {c.risk_level.value} risk{notices}")
 
 
 def _state(stored: StoredCase, classified_at: datetime) -> dict[str, Any]:
@@ -81,7 +99,7 @@ def _state(stored: StoredCase, classified_at: datetime) -> dict[str, Any]:
                            record_id=s.record_id, received_at=s.received_at)
                  for s in case.sources],
         current=LocationCodes.model_validate(stored.current), classified_at=classified_at,
-        reason=reason(c, origin)[:2000],
+        reason=reason(c, origin, _classifier(case))[:2000],
     )
 
 

@@ -25,6 +25,7 @@ def facts_from_record(event: RecordReceived) -> RecordFacts:
         received_at=event.received_at,
         exposure=Exposure(event.exposure.value),
         reply_by=reply_by,
+        origin_country=event.origin_country,
     )
 
 
