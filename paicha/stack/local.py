@@ -72,6 +72,7 @@ def _intake_env(s: StackSettings, port: int) -> dict[str, str]:
 
 def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
     return {
+        "TRIAGE_ADMIN_TOKEN_HASH": ensure_local_secrets(s).admin_token_hash,
         "TRIAGE_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
         "TRIAGE_HTTP_HOST": s.host,
         "TRIAGE_HTTP_PORT": str(port),

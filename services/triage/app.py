@@ -30,6 +30,7 @@ from .adapters.publisher import KafkaPublisher, Publisher
 from .adapters.state import CaseIndex
 from .adapters.worker_port import WorkerPort
 from .agents import install_agents
+from .auth import Authenticator
 from .handlers import Handlers, utc_now
 from .messages import Outgoing, TriageTopics
 from .metrics import TriageMetrics
@@ -129,5 +130,6 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
     install_agents(triage)
     if with_api:
         port = WorkerPort(triage)
-        triage.api = build_api(port, port.readiness_checks(), metrics.registry)
+        triage.api = build_api(port, port.readiness_checks(), metrics.registry,
+                               Authenticator(settings.token_grants()))
     return triage
