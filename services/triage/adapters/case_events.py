@@ -8,6 +8,7 @@ from typing import Any
 
 from contracts.envelope import derived_event_id
 from contracts.events import (
+    CaseClosed,
     CaseMerged,
     CaseOpened,
     CaseReclassified,
@@ -48,6 +49,11 @@ def reclassified_by_designation_id(case_id: str, area_code: str, notice_id: str,
     # The designation's own event id tells a corrected notice (same id, new content) apart.
     return derived_event_id("triage.case.reclassified", case_id, "designation", area_code,
                             notice_id, designation_event_id)
+
+
+def closed_id(case_id: str) -> str:
+    # A case closes once: a repeated or redelivered resolution re-emits the same id.
+    return derived_event_id("triage.case.closed", case_id)
 
 
 def origin_of(case: Case) -> str | None:
@@ -124,3 +130,10 @@ def case_reclassified(stored: StoredCase, previous: Classification,
         previous_risk_level=CRiskLevel(previous.risk_level.value),
         previous_measure=CMeasure(previous.measure.value),
     )
+
+
+def case_closed(stored: StoredCase, *, resolution: str, task_id: str,
+                closed_at: datetime) -> CaseClosed:
+    """The case's last classification, and why and when tasking was done with it."""
+    return CaseClosed(**_state(stored, closed_at), resolution=resolution, task_id=task_id,
+                      closed_at=closed_at)
