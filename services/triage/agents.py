@@ -85,7 +85,7 @@ def install_agents(triage: Triage) -> None:
 
     def case_books() -> Sequence[AnyBook]:
         return (CaseBook(triage.cases_by_person, triage.case_index),
-                Book(triage.downgrades_by_case))
+                Book(triage.downgrade_notices_by_case, partition=0))
 
     def handle_case(msg: Incoming, books: Sequence[AnyBook]) -> Handled:
         cases, downgrades = books
