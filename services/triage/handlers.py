@@ -99,10 +99,11 @@ class Handlers:
         if is_command(msg.headers):
             return self.guarded(msg, lambda: self._retriage(msg, cases, downgrades), "triage")
         if msg.topic == self.topics.resolutions:
-            return self.guarded(msg, lambda: self._resolve(msg, cases), "resolutions")
+            return self.guarded(msg, lambda: self._resolve(msg, cases, downgrades),
+                                "resolutions")
         return self.guarded(msg, lambda: self._record(msg, cases))
 
-    def _resolve(self, msg: Incoming, cases: CaseBook) -> Handled:
+    def _resolve(self, msg: Incoming, cases: CaseBook, downgrades: Book) -> Handled:
         """Close the person's open case when tasking resolved that very case; a repeated,
         stale (another case id) or unknown resolution changes nothing."""
         envelope, event = decode_expected(msg, CaseResolved, "resolutions")
@@ -124,6 +125,8 @@ class Handlers:
         # Kept, closed: a redelivered record of it is still a duplicate, and the person's
         # next new record opens a new case (the domain's apply_record).
         cases.put(closed)
+        if downgrades.get(event.case_id):
+            downgrades.put(event.case_id, b"")  # nothing left to review on a closed case
         return Handled(outputs=[message], closed=[event.resolution.value])
 
     def _record(self, msg: Incoming, cases: CaseBook) -> Handled:

@@ -118,3 +118,22 @@ async def test_closing_survives_a_restart_of_the_batch_without_its_table_write(t
         await resolve(agent, triage, resolution(1, case_id))
     closings = [e for e in case_events(triage) if e.type == CLOSED]
     assert len(closings) == 2 and closings[0].id == closings[1].id == closed_id(case_id)
+
+
+async def test_closing_a_case_drops_its_downgrades_from_the_review_list(triage):
+    from services.triage.adapters.worker_port import WorkerPort
+
+    from .builders import designation
+    from .test_retriage_agents import _designate, _run_commands
+
+    await _run_commands(triage, await _designate(triage, designation(level="high")))
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await open_case(agent, 1)
+        await open_case(agent, 2)
+    lifted = designation(level="high", effective_to=T0 - timedelta(days=9))
+    await _run_commands(triage, await _designate(triage, lifted))
+    assert len(WorkerPort(triage).downgrades()) == 2
+    first = next(e.event for e in case_events(triage) if e.event.person_key == key_of(1))
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await resolve(agent, triage, resolution(1, first.case_id))
+    assert [d["person_key"] for d in WorkerPort(triage).downgrades()] == [key_of(2)]

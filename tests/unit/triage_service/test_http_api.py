@@ -168,7 +168,9 @@ def _routes():
             ("GET", "/v1/risk-areas", None, {
                 "none": 200, "wrong": 200, "reader": 200, "admin": 200}),
             ("GET", "/v1/risk-areas/130826100/history", None, {
-                "none": 200, "wrong": 200, "reader": 200, "admin": 200})]
+                "none": 200, "wrong": 200, "reader": 200, "admin": 200}),
+            *[("GET", probe, None, {"none": 200, "wrong": 200, "reader": 200, "admin": 200})
+              for probe in ("/healthz", "/readyz", "/metrics")]]
 
 
 TOKENS = {"none": None, "wrong": "pc_nobody_not-a-token", "reader": READER_TOKEN,
