@@ -133,7 +133,12 @@ def risk_area_router(port: RiskAreaPort, auth: Authenticator) -> APIRouter:
     admin = Depends(bearer(auth, Scope.RISK_AREAS_ADMIN))
     reviewer = Depends(bearer(auth, Scope.RISK_AREAS_ADMIN, Scope.CASES_READ))
 
-    @router.put("/{area_code}", status_code=202)
+    # The body is validated in the route (so a wrong time or text gets its own code); the
+    # OpenAPI document still shows its schema.
+    body_doc = {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": DesignationIn.model_json_schema()}}}}
+
+    @router.put("/{area_code}", status_code=202, openapi_extra=body_doc)
     async def designate(area_code: Annotated[str, Path(max_length=32)],
                         raw: Annotated[Any, Body()], who: Principal = admin) -> dict[str, str]:
         body = parse_designation(raw)
