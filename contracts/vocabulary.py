@@ -59,6 +59,7 @@ class Category(StrEnum):
     MEDIUM_RISK_AREA = "medium_risk_area"
     LOW_RISK_AREA = "low_risk_area"
     NONE = "none"
+    INBOUND = "inbound"  # 境外返回: an arrival from abroad (added in v1.1)
 
 
 class Measure(StrEnum):

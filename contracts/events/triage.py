@@ -37,6 +37,10 @@ class RiskAreaDesignated(Event):
     )
     notice_id: NonEmptyStr
     designated_at: AwareDatetime | None = None
+    designated_by: NonEmptyStr | None = Field(
+        default=None, description="Owner name of the token that designated it over the admin "
+        "API (added in v1.1)"
+    )
 
 
 class CaseState(Model):

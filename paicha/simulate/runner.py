@@ -70,7 +70,7 @@ async def run(plan: Plan, console: Console | None = None, show_progress: bool = 
     )
     headers = {"Authorization": f"Bearer {plan.token}"}
     if plan.triage_url:
-        await designate(plan.triage_url, datetime.now(SHANGHAI))
+        await designate(plan.triage_url, datetime.now(SHANGHAI), plan.token)
     async with httpx.AsyncClient(base_url=plan.intake_url, headers=headers, timeout=30) as client:
         with Progress(*columns, console=console, disable=not show_progress) as progress:
             task = progress.add_task("sim", total=total, summary="")
@@ -108,12 +108,14 @@ async def run(plan: Plan, console: Console | None = None, show_progress: bool = 
     return tally
 
 
-async def designate(triage_url: str, now: datetime) -> int:
+async def designate(triage_url: str, now: datetime, token: str) -> int:
     """PUT the simulator's designations to triage: the same notice ids and times all day long,
-    so a restarted simulator repeats them (idempotent) rather than correcting them."""
+    so a restarted simulator repeats them (idempotent) rather than correcting them. The token
+    needs triage's risk-area admin scope (the local stack's admin token has it)."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     done = 0
-    async with httpx.AsyncClient(base_url=triage_url, timeout=10) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=triage_url, headers=headers, timeout=10) as client:
         for code, name, level, days in DESIGNATIONS:
             body = {
                 "level": level,

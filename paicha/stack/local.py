@@ -79,6 +79,7 @@ def _ferretdb_pg_env(prefix: str, s: StackSettings) -> dict[str, str]:
 
 def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
     return {
+        "TRIAGE_ADMIN_TOKEN_HASH": ensure_local_secrets(s).admin_token_hash,
         "TRIAGE_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
         "TRIAGE_HTTP_HOST": s.host,
         "TRIAGE_HTTP_PORT": str(port),

@@ -78,13 +78,14 @@ def install_agents(triage: Triage) -> None:
     app, topics = triage.app, triage.topics
     # Records are keyed by person key at intake, so they are consumed as they are: a
     # group_by repartition double-counted across a restart with faust 0.15 here.
-    case_channel = app.topic(topics.records, topics.commands,
+    # Resolutions are keyed by person key on as many partitions: they reach the case too.
+    case_channel = app.topic(topics.records, topics.commands, topics.resolutions,
                              key_serializer="raw", value_serializer="raw")
     area_channel = app.topic(topics.risk_areas, key_serializer="raw", value_serializer="raw")
 
     def case_books() -> Sequence[AnyBook]:
         return (CaseBook(triage.cases_by_person, triage.case_index),
-                Book(triage.downgrades_by_case))
+                Book(triage.downgrade_notices_by_case, partition=0))
 
     def handle_case(msg: Incoming, books: Sequence[AnyBook]) -> Handled:
         cases, downgrades = books
@@ -97,7 +98,7 @@ def install_agents(triage: Triage) -> None:
         return on_designation(triage.handlers, msg, areas)
 
     async def triage_cases(stream: Any) -> AsyncIterator[int]:
-        """Records and re-triage commands of the partitions this worker owns."""
+        """Records, re-triage commands and resolutions of the partitions this worker owns."""
         async for size in run_batches(triage, stream, case_books, handle_case):
             yield size
 

@@ -6,7 +6,8 @@ Tables (named `<value>_by_<key>`):
 - `designations_by_area` (GlobalTable, 1 partition): every notice per area code; every worker
   holds all of it, rebuilt from the changelog at start, and the worker's in-memory registry is
   fed from its changelog events.
-- `downgrades_by_case` (Table, co-partitioned with cases): would-be downgrades kept for review.
+- `downgrade_notices_by_case` (GlobalTable, 1 partition): would-be downgrades kept for review,
+  held in full by every worker so any of them lists all.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .adapters.publisher import KafkaPublisher, Publisher
 from .adapters.state import CaseIndex
 from .adapters.worker_port import WorkerPort
 from .agents import install_agents
+from .auth import Authenticator
 from .handlers import Handlers, utc_now
 from .messages import Outgoing, TriageTopics
 from .metrics import TriageMetrics
@@ -54,7 +56,7 @@ class Triage:
     handlers: Handlers
     cases_by_person: Any
     designations_by_area: Any
-    downgrades_by_case: Any
+    downgrade_notices_by_case: Any
     case_index: CaseIndex
     publisher: Publisher
     on_fatal: Callable[[BaseException], None]
@@ -111,8 +113,13 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
                             recovery_buffer_size=1,  # faust's advice for GlobalTable
                             on_changelog_event=on_designation_changelog,
                             help="Every designation notice, by area code")
-    downgrades = app.Table("downgrades_by_case", partitions=partitions, **_BYTES,
-                           help="Downgrades noticed by re-triage, not applied, by case id")
+    # Global, so any worker answers GET /v1/risk-areas/downgrades for every case partition.
+    # One partition, which the case agent writes while handling any case partition (its Book
+    # pins the writes to partition 0). A case's notices are written only by the worker owning
+    # the case's partition, so no two workers write the same key.
+    downgrades = app.GlobalTable("downgrade_notices_by_case", partitions=1, **_BYTES,
+                                 recovery_buffer_size=1,  # faust's advice for GlobalTable
+                                 help="Downgrades noticed by re-triage, not applied, by case id")
     metrics = TriageMetrics()
     metrics.watch_registry(lambda: registry)
     if publisher is None:
@@ -124,10 +131,11 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
         settings=settings, app=app, topics=topics, policy=policy, registry=registry,
         metrics=metrics, handlers=Handlers(topics=topics, policy=policy, registry=registry,
                                            source=settings.source, clock=clock),
-        cases_by_person=cases, designations_by_area=areas, downgrades_by_case=downgrades,
+        cases_by_person=cases, designations_by_area=areas, downgrade_notices_by_case=downgrades,
         case_index=CaseIndex(), publisher=publisher, on_fatal=on_fatal)
     install_agents(triage)
     if with_api:
         port = WorkerPort(triage)
-        triage.api = build_api(port, port.readiness_checks(), metrics.registry)
+        triage.api = build_api(port, port.readiness_checks(), metrics.registry,
+                               Authenticator(settings.token_grants()))
     return triage

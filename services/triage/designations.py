@@ -15,10 +15,10 @@ FEED = "risk-areas"  # the `feed` of a rejected designation, for reporting's cou
 
 
 def _same(stored: bytes, event: RiskAreaDesignated) -> bool:
-    # designated_at is when it was sent, not what it says: a re-sent notice changes nothing.
+    # When and by whom it was sent is not what it says: a re-sent notice changes nothing.
     old = RiskAreaDesignated.model_validate_json(stored)
-    return old.model_copy(update={"designated_at": None}) == event.model_copy(
-        update={"designated_at": None})
+    unsaid = {"designated_at": None, "designated_by": None}
+    return old.model_copy(update=unsaid) == event.model_copy(update=unsaid)
 
 
 def on_designation(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:

@@ -16,11 +16,13 @@ from contracts.events import (
     CaseMerged,
     CaseOpened,
     CaseReclassified,
+    CaseResolved,
     Event,
     RecordReceived,
     RejectReason,
 )
 from services.triage.domain import (
+    CaseStatus,
     DecisionKind,
     Policy,
     RiskAreaRegistry,
@@ -96,7 +98,36 @@ class Handlers:
     def on_case_message(self, msg: Incoming, cases: CaseBook, downgrades: Book) -> Handled:
         if is_command(msg.headers):
             return self.guarded(msg, lambda: self._retriage(msg, cases, downgrades), "triage")
+        if msg.topic == self.topics.resolutions:
+            return self.guarded(msg, lambda: self._resolve(msg, cases, downgrades),
+                                "resolutions")
         return self.guarded(msg, lambda: self._record(msg, cases))
+
+    def _resolve(self, msg: Incoming, cases: CaseBook, downgrades: Book) -> Handled:
+        """Close the person's open case when tasking resolved that very case; a repeated,
+        stale (another case id) or unknown resolution changes nothing."""
+        envelope, event = decode_expected(msg, CaseResolved, "resolutions")
+        if envelope.key != event.person_key:
+            raise Refused(Problem(RejectReason.INVALID_VALUE,
+                                  "the message key is not the resolution's person_key", "key"))
+        found = cases.get(event.person_key)
+        if found is None or found.case.case_id != event.case_id:
+            why = "unknown" if found is None else "stale"
+            log.info("resolution of case %s ignored (%s)", event.case_id, why)
+            return Handled(ignored_resolutions=[why])
+        if found.case.status is CaseStatus.CLOSED:
+            return Handled(ignored_resolutions=["repeated"])
+        closed = found.with_case(found.case.closed())
+        out = ce.case_closed(closed, resolution=event.resolution.value, task_id=event.task_id,
+                             closed_at=event.resolved_at)
+        message = Outgoing.event(self.topics.cases, out, source=self.source,
+                                 event_id=ce.closed_id(event.case_id), time=event.resolved_at)
+        # Kept, closed: a redelivered record of it is still a duplicate, and the person's
+        # next new record opens a new case (the domain's apply_record).
+        cases.put(closed)
+        if downgrades.get(event.case_id):
+            downgrades.put(event.case_id, b"")  # nothing left to review on a closed case
+        return Handled(outputs=[message], closed=[event.resolution.value])
 
     def _record(self, msg: Incoming, cases: CaseBook) -> Handled:
         envelope, event = decode_expected(msg, RecordReceived, "records")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from contracts.envelope import encode
 from contracts.events import Event, RejectReason
-from contracts.topics import CASES, RECORDS, REJECTED, RISK_AREAS, TopicRegistry
+from contracts.topics import CASES, RECORDS, REJECTED, RESOLUTIONS, RISK_AREAS, TopicRegistry
 from services.triage.domain import Classification, Designation, DowngradeNoticed
 
 
@@ -22,13 +22,15 @@ class TriageTopics:
     cases: str
     rejected: str
     partitions: int
+    resolutions: str = RESOLUTIONS  # co-partitioned with records (tasking's CaseResolved)
 
     @classmethod
     def from_registry(cls, registry: TopicRegistry, *, app_id: str,
                       partitions: int) -> TriageTopics:
         return cls(records=registry.name(RECORDS), commands=f"{app_id}-retriage-commands",
                    risk_areas=registry.name(RISK_AREAS), cases=registry.name(CASES),
-                   rejected=registry.name(REJECTED), partitions=partitions)
+                   rejected=registry.name(REJECTED), partitions=partitions,
+                   resolutions=registry.name(RESOLUTIONS))
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Handled:
     rejected: list[RejectReason] = field(default_factory=list)
     downgrades: list[DowngradeNoticed] = field(default_factory=list)
     designations: list[Designation] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)  # resolutions that closed a case
+    ignored_resolutions: list[str] = field(default_factory=list)  # stale | repeated | unknown
 
     def extend(self, other: Handled) -> None:
         self.outputs += other.outputs
@@ -86,3 +90,5 @@ class Handled:
         self.rejected += other.rejected
         self.downgrades += other.downgrades
         self.designations += other.designations
+        self.closed += other.closed
+        self.ignored_resolutions += other.ignored_resolutions

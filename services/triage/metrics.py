@@ -57,6 +57,13 @@ class TriageMetrics:
             "paicha_triage_processing_latency_seconds",
             "From intake accepting a record to its case event being on Kafka",
             buckets=LATENCY_BUCKETS, registry=r)
+        self.closed = Counter("paicha_triage_cases_closed_total",
+                              "Cases closed on a resolution from tasking", ["resolution"],
+                              registry=r)
+        self.resolutions_ignored = Counter(
+            "paicha_triage_resolutions_ignored_total",
+            "Resolutions that closed nothing (why = repeated | stale | unknown)", ["why"],
+            registry=r)
         self.fatal = Counter("paicha_triage_fatal_errors_total",
                              "Sends that failed after retries (the worker then stops)",
                              registry=r)
@@ -84,3 +91,7 @@ class TriageMetrics:
             self.downgrades.inc(len(handled.downgrades))
         for designation in handled.designations:
             self.designations.labels(designation.level.value).inc()
+        for resolution in handled.closed:
+            self.closed.labels(resolution).inc()
+        for why in handled.ignored_resolutions:
+            self.resolutions_ignored.labels(why).inc()

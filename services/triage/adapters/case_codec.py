@@ -57,7 +57,7 @@ def _facts(r: RecordFacts) -> dict[str, Any]:
             "person_key": r.person_key, "origin_code": r.origin_code,
             "departed_at": _time(r.departed_at), "arrived_at": _time(r.arrived_at),
             "received_at": _time(r.received_at), "exposure": r.exposure.value,
-            "reply_by": _time(r.reply_by)}
+            "reply_by": _time(r.reply_by), "origin_country": r.origin_country}
 
 
 def _classification(c: Classification) -> dict[str, Any]:
@@ -88,7 +88,9 @@ def _read_facts(d: dict[str, Any]) -> RecordFacts:
                        source_record_id=d["source_record_id"], person_key=d["person_key"],
                        origin_code=d["origin_code"], departed_at=_parse(d["departed_at"]),
                        arrived_at=_parse(d["arrived_at"]), received_at=received,
-                       exposure=Exposure(d["exposure"]), reply_by=_parse(d["reply_by"]))
+                       exposure=Exposure(d["exposure"]), reply_by=_parse(d["reply_by"]),
+                       # absent in cases stored before arrivals from abroad were read
+                       origin_country=d.get("origin_country"))
 
 
 def _read_classification(d: dict[str, Any]) -> Classification:

@@ -8,6 +8,7 @@ from typing import Any
 
 from contracts.envelope import derived_event_id
 from contracts.events import (
+    CaseClosed,
     CaseMerged,
     CaseOpened,
     CaseReclassified,
@@ -17,7 +18,14 @@ from contracts.events import (
 from contracts.events import Category as CCategory
 from contracts.events import Measure as CMeasure
 from contracts.events import RiskLevel as CRiskLevel
-from services.triage.domain import Case, Category, Classification, Measure
+from services.triage.domain import (
+    Case,
+    Category,
+    Classification,
+    Exposure,
+    Measure,
+    RecordFacts,
+)
 
 from .case_codec import StoredCase
 
@@ -43,6 +51,11 @@ def reclassified_by_designation_id(case_id: str, area_code: str, notice_id: str,
                             notice_id, designation_event_id)
 
 
+def closed_id(case_id: str) -> str:
+    # A case closes once: a repeated or redelivered resolution re-emits the same id.
+    return derived_event_id("triage.case.closed", case_id)
+
+
 def origin_of(case: Case) -> str | None:
     """The origin of the record that set the classification (else the first with one)."""
     by_id = {r.record_id: r for r in case.records}
@@ -52,16 +65,27 @@ def origin_of(case: Case) -> str | None:
     return next((r.origin_code for r in case.records if r.origin_code), None)
 
 
-def reason(c: Classification, origin: str | None) -> str:
+def _classifier(case: Case) -> RecordFacts | None:
+    return next((r for r in case.records if r.record_id == case.classified_by), None)
+
+
+def reason(c: Classification, origin: str | None, record: RecordFacts | None = None) -> str:
+    """Why the case has its category, in one sentence for the worker and the audit."""
     notices = f" (notices: {', '.join(c.notice_ids)})" if c.notice_ids else ""
     where = f"the origin {origin}" if origin else "no known origin"
+    exposure = record.exposure if record is not None else None
+    if c.category is Category.INBOUND:
+        country = record.origin_country if record is not None else None
+        return f"arrived from abroad ({country or 'country not given'})"
     if c.category in _EXPOSURES:
-        return (f"{c.category.value} reported; the exposure overrides {where}, "
+        return (f"{c.category.value} reported; at least as severe as {where}, "
                 f"which was {c.risk_level.value} risk{notices}")
     if c.category is Category.NONE:
         return f"{where}: no designated county during the stay that counts"
-    return (f"stayed in {origin} during the look-back window before arrival, when it was "
-            f"{c.risk_level.value} risk{notices}")
+    stricter = (f"{exposure.value} reported, but " if exposure is not None
+                and exposure is not Exposure.NONE else "")
+    return (f"{stricter}stayed in {origin} during the look-back window before arrival, when it "
+            f"was {c.risk_level.value} risk{notices}")
 
 
 def _state(stored: StoredCase, classified_at: datetime) -> dict[str, Any]:
@@ -81,7 +105,7 @@ def _state(stored: StoredCase, classified_at: datetime) -> dict[str, Any]:
                            record_id=s.record_id, received_at=s.received_at)
                  for s in case.sources],
         current=LocationCodes.model_validate(stored.current), classified_at=classified_at,
-        reason=reason(c, origin)[:2000],
+        reason=reason(c, origin, _classifier(case))[:2000],
     )
 
 
@@ -106,3 +130,10 @@ def case_reclassified(stored: StoredCase, previous: Classification,
         previous_risk_level=CRiskLevel(previous.risk_level.value),
         previous_measure=CMeasure(previous.measure.value),
     )
+
+
+def case_closed(stored: StoredCase, *, resolution: str, task_id: str,
+                closed_at: datetime) -> CaseClosed:
+    """The case's last classification, and why and when tasking was done with it."""
+    return CaseClosed(**_state(stored, closed_at), resolution=resolution, task_id=task_id,
+                      closed_at=closed_at)

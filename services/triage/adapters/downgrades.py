@@ -1,5 +1,6 @@
-"""Downgrades re-triage noticed but did not apply, kept in the `downgrades_by_case` table so an
-operator can list them and decide (the domain never lowers a case by itself)."""
+"""Downgrades re-triage noticed but did not apply, kept in the `downgrade_notices_by_case`
+GlobalTable so an operator can list them from any worker and decide (the domain never lowers
+a case by itself)."""
 
 from __future__ import annotations
 

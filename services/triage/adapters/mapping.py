@@ -25,6 +25,7 @@ def facts_from_record(event: RecordReceived) -> RecordFacts:
         received_at=event.received_at,
         exposure=Exposure(event.exposure.value),
         reply_by=reply_by,
+        origin_country=event.origin_country,
     )
 
 
@@ -43,12 +44,13 @@ def designation_from_event(event: RiskAreaDesignated) -> Designation:
 
 def designation_event(*, area_code: str, area_name: str, level: str, effective_from: datetime,
                       effective_to: datetime | None, notice_id: str,
-                      designated_at: datetime | None) -> RiskAreaDesignated:
+                      designated_at: datetime | None,
+                      designated_by: str | None = None) -> RiskAreaDesignated:
     """The event for a designation an operator PUT; raises ValueError (pydantic) when invalid."""
     event = RiskAreaDesignated(area_code=area_code, area_name=area_name,
                                level=AreaLevel(level), effective_from=effective_from,
                                effective_to=effective_to, notice_id=notice_id,
-                               designated_at=designated_at)
+                               designated_at=designated_at, designated_by=designated_by)
     designation_from_event(event)  # the domain's own checks, so a PUT fails before publishing
     return event
 

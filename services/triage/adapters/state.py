@@ -14,6 +14,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from faust.streams import _current_event  # faust reads the changelog partition from it
@@ -31,13 +32,30 @@ def handling(event: Any) -> Iterator[None]:
         _current_event.reset(token)
 
 
-class Overlay:
-    """A batch's pending writes to one table, each remembered with the message that caused it."""
+@dataclass(frozen=True)
+class _Message:
+    topic: str
+    partition: int
 
-    def __init__(self, table: MutableMapping[str, bytes]) -> None:
+
+class OnPartition:
+    """Stands in for the message being handled when a write must land on a fixed changelog
+    partition: faust takes a write's partition from the current event's message, and checks
+    that message's topic has as many partitions as the changelog (so: the changelog's own)."""
+
+    def __init__(self, table: Any, partition: int) -> None:
+        self.message = _Message(table.changelog_topic_name, partition)
+
+
+class Overlay:
+    """A batch's pending writes to one table, each remembered with the message that caused it
+    (or, for a table whose partitions are not the messages', with a fixed partition)."""
+
+    def __init__(self, table: MutableMapping[str, bytes], partition: int | None = None) -> None:
         self.table = table
         self.pending: dict[str, tuple[bytes, Any]] = {}
         self.cause: Any = None  # the message being handled; set by the batch loop
+        self.fixed = OnPartition(table, partition) if partition is not None else None
 
     def get(self, key: str) -> bytes | None:
         if key in self.pending:
@@ -45,7 +63,7 @@ class Overlay:
         return self.table.get(key)
 
     def put(self, key: str, value: bytes) -> None:
-        self.pending[key] = (value, self.cause)
+        self.pending[key] = (value, self.fixed or self.cause)
 
     def commit(self) -> list[str]:
         written = list(self.pending)
@@ -109,10 +127,12 @@ class CaseBook:
 
 
 class Book:
-    """A batch's view of a table whose values are bytes (designations, downgrade notices)."""
+    """A batch's view of a table whose values are bytes (designations, downgrade notices);
+    `partition` pins every write to one changelog partition (a one-partition GlobalTable
+    written while handling messages of any partition)."""
 
-    def __init__(self, table: MutableMapping[str, bytes]) -> None:
-        self.overlay = Overlay(table)
+    def __init__(self, table: MutableMapping[str, bytes], partition: int | None = None) -> None:
+        self.overlay = Overlay(table, partition)
 
     def get(self, key: str) -> bytes | None:
         return self.overlay.get(key)

@@ -7,7 +7,16 @@ import asyncio
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts.topics import CASES, DAY_MS, RECORDS, REJECTED, RISK_AREAS, Topic, ensure_topics
+from contracts.topics import (
+    CASES,
+    DAY_MS,
+    RECORDS,
+    REJECTED,
+    RESOLUTIONS,
+    RISK_AREAS,
+    Topic,
+    ensure_topics,
+)
 from contracts.topics import registry as topic_registry
 from services.triage.settings import TriageSettings
 
@@ -43,10 +52,16 @@ async def prepare_topics(settings: TriageSettings) -> int:
     registry = topic_registry(settings.topic_namespace)
     kwargs = settings.kafka.client_kwargs()
     bootstrap = kwargs.pop("bootstrap_servers")
-    public = [registry[name] for name in (RECORDS, RISK_AREAS, CASES, REJECTED)]
+    public = [registry[name] for name in (RECORDS, RISK_AREAS, CASES, REJECTED, RESOLUTIONS)]
     await ensure_topics(bootstrap, public, replication_factor=settings.replication_factor,
                         **kwargs)
     partitions = await _partitions_of(settings, registry.name(RECORDS))
+    resolutions = await _partitions_of(settings, registry.name(RESOLUTIONS))
+    if resolutions != partitions:
+        # A resolution must reach the worker holding the person's case (same key, same
+        # partition number): the topics must have as many partitions.
+        raise RuntimeError(f"{registry.name(RESOLUTIONS)} has {resolutions} partitions, "
+                           f"{registry.name(RECORDS)} has {partitions}: they must match")
     commands = commands_topic(f"{settings.app_id}-retriage-commands", partitions)
     await ensure_topics(bootstrap, [commands], replication_factor=settings.replication_factor,
                         **kwargs)

@@ -48,7 +48,7 @@ class WorkerPort:
                 for e in notices_events(raw)]
 
     def downgrades(self) -> list[dict[str, Any]]:
-        return all_downgrades(list(self.triage.downgrades_by_case.values()))
+        return all_downgrades(list(self.triage.downgrade_notices_by_case.values()))
 
     async def _kafka(self) -> bool:
         producer: Any = self.triage.app.producer

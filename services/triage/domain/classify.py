@@ -15,7 +15,7 @@ from .risk_areas import RiskAreaRegistry
 
 @dataclass(frozen=True)
 class Classification:
-    risk_level: RiskLevel  # the origin's level, before any exposure override
+    risk_level: RiskLevel  # the origin area's level (none for an arrival from abroad)
     category: Category
     measure: Measure
     measure_days: int
@@ -64,7 +64,7 @@ def classify(facts: RecordFacts, registry: RiskAreaRegistry, policy: Policy, *,
     An assist request's reply-by time wins over the verification deadline when earlier.
     """
     level, notices = area_level(facts.origin_code, stay_window(facts, policy.lookback), registry)
-    category = category_for(level, facts.exposure)
+    category = category_for(level, facts.exposure, policy.rank, inbound=facts.inbound)
     rule = policy.rule(category)
     start = counted_from or facts.received_at
     verification_due = start + rule.verification_deadline

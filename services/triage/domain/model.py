@@ -5,12 +5,15 @@ standard-library module the events use too, so the rules and the wire cannot dis
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.vocabulary import Category, Exposure, RiskLevel
 
 AREA_CODE_LENGTHS = (6, 9, 12)  # GB/T 2260 county, then township and village statistical codes
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 _AREA_CATEGORY = {
@@ -21,15 +24,25 @@ _AREA_CATEGORY = {
 }
 
 
-def category_for(level: RiskLevel, exposure: Exposure) -> Category:
-    """SPEC "Classification, precisely": an exposure category overrides the area level.
+def origin_category(level: RiskLevel, *, inbound: bool = False) -> Category:
+    """What where the person came from makes them: inbound when from abroad, else the
+    category of the area level."""
+    return Category.INBOUND if inbound else _AREA_CATEGORY[level]
 
-    It overrides even a more severe level (a secondary contact from a high-risk area is a
-    secondary contact); `Classification.risk_level` still reports the area level.
+
+def category_for(level: RiskLevel, exposure: Exposure, rank: Callable[[Category], int], *,
+                 inbound: bool = False) -> Category:
+    """SPEC "Classification, precisely": the more severe of the exposure category and the
+    origin's (area level, or inbound for an arrival from abroad), by the policy's `rank`.
+
+    A secondary close contact from a high-risk area is high risk; on a tie (a secondary close
+    contact from a medium-risk area, a close contact from abroad) the exposure category stands.
     """
+    origin = origin_category(level, inbound=inbound)
     if exposure is Exposure.NONE:
-        return _AREA_CATEGORY[level]
-    return Category(exposure.value)
+        return origin
+    exposed = Category(exposure.value)
+    return origin if rank(origin) > rank(exposed) else exposed
 
 
 def check_area_code(code: object, name: str = "area code") -> str:
@@ -50,7 +63,8 @@ class RecordFacts:
     """What triage needs of one accepted record (no PII: the person is their keyed hash).
 
     `arrived_at` may be None when a feed gives no arrival time; the stay is then counted back
-    from `received_at`. `reply_by` is set for assist (协查) requests.
+    from `received_at`. `reply_by` is set for assist (协查) requests. `origin_country` (ISO
+    3166-1 alpha-2, never CN) is set for an arrival from abroad (境外返回).
     """
 
     record_id: str
@@ -63,10 +77,15 @@ class RecordFacts:
     received_at: datetime
     exposure: Exposure = Exposure.NONE
     reply_by: datetime | None = None
+    origin_country: str | None = None
 
     def __post_init__(self) -> None:
         if self.origin_code is not None:
             check_area_code(self.origin_code, "origin_code")
+        if self.origin_country is not None and (
+                not _COUNTRY.match(self.origin_country) or self.origin_country == "CN"):
+            raise ValueError("origin_country must be an ISO 3166-1 alpha-2 code other than CN, "
+                             f"got {self.origin_country!r}")
         for name in ("departed_at", "arrived_at", "received_at", "reply_by"):
             check_aware(getattr(self, name), name)
         if not isinstance(self.exposure, Exposure):
@@ -75,3 +94,7 @@ class RecordFacts:
     @property
     def source_key(self) -> tuple[str, str]:
         return (self.feed, self.source_record_id)
+
+    @property
+    def inbound(self) -> bool:
+        return self.origin_country is not None

@@ -14,7 +14,7 @@ from contracts.events import CaseOpened, CaseReclassified
 from services.triage.adapters.case_events import reclassified_by_designation_id
 from tests.unit.triage_service.builders import ORIGIN_TOWNSHIP, T0, kafka_message, record
 
-from .worker import TopicReader, produce, topic_names
+from .worker import ADMIN, TopicReader, produce, topic_names
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ async def test_designation_put_after_a_record_reclassifies_its_case(worker, kafk
     worker.start()
     await worker.ready()
     async with TopicReader(kafka_bootstrap, cases_topic) as cases, httpx.AsyncClient(
-            base_url=worker.url, timeout=10) as client:
+            base_url=worker.url, timeout=10, headers=ADMIN) as client:
         person = record(1)
         await produce(kafka_bootstrap, records_topic, [(person, kafka_message(person))])
         [opened] = [e.event for e in await cases.until(lambda es: len(es) == 1, worker)]
@@ -77,7 +77,7 @@ async def test_get_risk_areas_shows_what_was_in_force_at_a_time(worker):
     worker.start()
     await worker.ready()
     area = "130826100"
-    async with httpx.AsyncClient(base_url=worker.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=worker.url, timeout=10, headers=ADMIN) as client:
         puts = [body("high", "n-1", T0 - timedelta(days=10), T0 - timedelta(days=3)),
                 body("medium", "n-2", T0 - timedelta(days=3))]
         for payload in puts:
@@ -93,6 +93,12 @@ async def test_get_risk_areas_shows_what_was_in_force_at_a_time(worker):
 
         history = (await client.get(f"/v1/risk-areas/{area}/history")).json()
         assert [s["notice_id"] for s in history["segments"]] == ["n-1", "n-2"]
+        assert {n["designated_by"] for n in history["notices"]} == {"admin"}
+
+        anonymous = await client.put(f"/v1/risk-areas/{area}", headers={"Authorization": ""},
+                                     json=body("high", "n-4", T0))
+        assert anonymous.status_code == 401
+        assert anonymous.json()["error"]["code"] == "missing_token"
 
         bad = await client.put(f"/v1/risk-areas/{area}",
                                json=body("high", "n-3", T0, T0 - timedelta(days=1)))
@@ -104,7 +110,7 @@ async def test_designations_survive_a_restart_and_classify_new_records(worker, k
     records_topic, cases_topic = topic_names(worker.namespace)
     worker.start()
     await worker.ready()
-    async with httpx.AsyncClient(base_url=worker.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=worker.url, timeout=10, headers=ADMIN) as client:
         answer = await client.put(f"/v1/risk-areas/{ORIGIN_TOWNSHIP}",
                                   json=body("medium", "n-m", T0 - timedelta(days=10)))
         assert answer.status_code == 202
@@ -114,7 +120,7 @@ async def test_designations_survive_a_restart_and_classify_new_records(worker, k
 
     worker.start()
     await worker.ready()
-    async with httpx.AsyncClient(base_url=worker.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=worker.url, timeout=10, headers=ADMIN) as client:
         # The registry came back from the designations_by_area changelog, not from memory.
         assert await in_force(client, T0) == expected
     async with TopicReader(kafka_bootstrap, cases_topic) as cases:

@@ -4,6 +4,7 @@ and writing its topics, for the triage integration tests and the benchmark."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import subprocess
@@ -22,6 +23,9 @@ from contracts.topics import CASES, RECORDS, registry
 from paicha.stack.errors import free_port
 
 REPO = Path(__file__).resolve().parents[3]
+# The workers' admin token (a test value; the worker keeps only its SHA-256).
+ADMIN_TOKEN = "pc_admin_integration-test-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @dataclass
@@ -50,6 +54,7 @@ class TriageWorker:
                 "TRIAGE_HTTP_HOST": "127.0.0.1", "TRIAGE_HTTP_PORT": str(self.port),
                 "TRIAGE_DATA_DIR": str(self.workdir / "data"),
                 "TRIAGE_SESSION_TIMEOUT_SECONDS": "6", "TRIAGE_LOG_LEVEL": "info",
+                "TRIAGE_ADMIN_TOKEN_HASH": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
                 **self.extra_env}
 
     def start(self) -> None:

@@ -41,6 +41,7 @@ def record(
     received: datetime = RECEIVED,
     exposure: Exposure = Exposure.NONE,
     reply_by: datetime | None = None,
+    origin_country: str | None = None,
 ) -> RecordFacts:
     return RecordFacts(
         record_id=record_id,
@@ -53,6 +54,7 @@ def record(
         received_at=received,
         exposure=exposure,
         reply_by=reply_by,
+        origin_country=origin_country,
     )
 
 

@@ -51,7 +51,7 @@ INVALID = [
      "categories.low_risk_area: is required"),
     ("categories.quarantine_hotel", {"measure": "none"},
      "categories.quarantine_hotel: unknown category (expected close_contact, "
-     "secondary_close_contact, high_risk_area, medium_risk_area, low_risk_area, none)"),
+     "secondary_close_contact, high_risk_area, medium_risk_area, low_risk_area, none, inbound)"),
     ("categories.medium_risk_area.measure", "isolation",
      'categories.medium_risk_area.measure: unknown measure "isolation" (expected one of '
      "centralized_quarantine, home_quarantine, health_monitoring, none)"),

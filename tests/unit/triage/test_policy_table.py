@@ -33,6 +33,8 @@ TABLE = [
     (Category.MEDIUM_RISK_AREA, Measure.HOME_QUARANTINE, 7, None, (1, 4, 7), 4, 24),
     (Category.LOW_RISK_AREA, Measure.HEALTH_MONITORING, 3, None, (1, 3), 12, 24),
     (Category.NONE, Measure.NONE, 0, None, (), 24, None),
+    (Category.INBOUND, Measure.CENTRALIZED_QUARANTINE, 7,
+     Phase(Measure.HEALTH_MONITORING, 3), (1, 2, 3, 5, 7, 10), 2, 24),
 ]
 
 # How to make a record land in each category: (exposure, level of its origin village or None)
@@ -43,6 +45,7 @@ MAKE = {
     Category.MEDIUM_RISK_AREA: (Exposure.NONE, RiskLevel.MEDIUM),
     Category.LOW_RISK_AREA: (Exposure.NONE, RiskLevel.LOW),
     Category.NONE: (Exposure.NONE, None),
+    Category.INBOUND: (Exposure.NONE, None),  # with origin_country, below
 }
 
 
@@ -58,6 +61,7 @@ def test_default_policy_ranks_close_contact_over_high_over_secondary_equal_mediu
                                       Category.NONE)]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 5
     assert POLICY.rank(Category.SECONDARY_CLOSE_CONTACT) == POLICY.rank(Category.MEDIUM_RISK_AREA)
+    assert POLICY.rank(Category.INBOUND) == POLICY.rank(Category.CLOSE_CONTACT)
 
 
 @pytest.mark.parametrize(("category", "measure", "days", "then", "tests", "verify_h", "result_h"),
@@ -78,7 +82,9 @@ def test_record_is_given_its_category_row(category: Category, measure: Measure, 
                                           verify_h: int, result_h: int | None) -> None:
     exposure, level = MAKE[category]
     areas = registry(designation(level=level)) if level else registry()
-    result = classify(record(exposure=exposure), areas, POLICY)
+    facts = (record(origin=None, origin_country="JP") if category is Category.INBOUND
+             else record(exposure=exposure))
+    result = classify(facts, areas, POLICY)
     assert result.category is category
     assert (result.measure, result.measure_days, result.followed_by, result.test_days) == (
         measure, days, then, tests)
@@ -95,11 +101,12 @@ def test_close_contact_from_low_risk_area_is_quarantined() -> None:
     assert result.followed_by == Phase(Measure.HEALTH_MONITORING, 3)
 
 
-def test_exposure_overrides_even_a_more_severe_area_level() -> None:
+def test_a_secondary_contact_from_a_high_risk_area_is_quarantined_as_high_risk() -> None:
     areas = registry(designation(level=RiskLevel.HIGH))
     result = classify(record(exposure=Exposure.SECONDARY_CLOSE_CONTACT), areas, POLICY)
-    assert result.category is Category.SECONDARY_CLOSE_CONTACT
-    assert result.risk_level is RiskLevel.HIGH  # still reported, for the worker to see
+    assert result.category is Category.HIGH_RISK_AREA
+    assert result.measure is Measure.CENTRALIZED_QUARANTINE
+    assert result.risk_level is RiskLevel.HIGH
 
 
 def test_assist_reply_by_wins_when_earlier_than_the_policy_deadline() -> None:

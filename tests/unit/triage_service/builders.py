@@ -33,7 +33,8 @@ def key_of(seq: int) -> str:
 def record(person: int = 1, *, record_id: str | None = None, feed: ev.Feed = ev.Feed.BIGDATA,
            source_record_id: str | None = None, origin: str | None = ORIGIN_VILLAGE,
            exposure: ev.Exposure = ev.Exposure.NONE, received_at: datetime = T0,
-           arrived_at: datetime | None = None) -> ev.RecordReceived:
+           arrived_at: datetime | None = None,
+           origin_country: str | None = None) -> ev.RecordReceived:
     rid = record_id or f"rec-{person}-{feed.value}"
     details: Any = {
         ev.Feed.BIGDATA: ev.BigdataDetails(signal=ev.BigdataSignal.ELECTRONIC_FENCE),
@@ -54,7 +55,7 @@ def record(person: int = 1, *, record_id: str | None = None, feed: ev.Feed = ev.
         departed_at=arrived - timedelta(hours=3), arrived_at=arrived,
         current=ev.Location(county_code="130826", township_code="130826100",
                             village_code="130826100201", address="测试镇测试村1号"),
-        exposure=exposure, details=details)
+        exposure=exposure, details=details, origin_country=origin_country)
 
 
 def designation(area_code: str = ORIGIN_TOWNSHIP, level: str = "high", *,
@@ -73,3 +74,10 @@ def kafka_message(event: ev.Event, *, event_id: str | None = None,
     msg = encode(event, source=source, key=event.entity_key(),
                  event_id=event_id or derived_event_id("test", event.model_dump_json()))
     return {"key": msg.key, "value": msg.value, "headers": msg.headers}
+
+
+def resolution(person: int = 1, case_id: str = "case-x", *, resolution: str = "no_risk",
+               task_id: str = "task-1", resolved_at: datetime | None = None) -> ev.CaseResolved:
+    return ev.CaseResolved(case_id=case_id, person_key=key_of(person), task_id=task_id,
+                           resolution=ev.Resolution(resolution),
+                           resolved_at=resolved_at or T0 + timedelta(days=3))

@@ -49,3 +49,20 @@ def ce_types(messages: list) -> list[str]:
 
 def now() -> datetime:
     return NOW
+
+
+async def put_on(agent, topic: str, value: bytes, *, key: bytes | None = None,
+                 headers=None, partition: int = 0) -> None:
+    """agent.put with the message's topic set: test_context names every message of a
+    multi-topic channel `<internal>`, and the case agent tells resolutions apart by topic."""
+    from faust.types import Message
+
+    channel = agent.stream().channel
+    message = Message(topic=topic, partition=partition, offset=agent.sent_offset,
+                      timestamp=0.0, timestamp_type=0, headers=headers, key=key, value=value,
+                      checksum=b"", serialized_key_size=0, serialized_value_size=0,
+                      generation_id=agent.app.consumer_generation_id)
+    await channel.put(await channel.decode(message))
+    agent.sent_offset += 1
+    async with agent.new_value_processed:
+        await agent.new_value_processed.wait()

@@ -131,3 +131,18 @@ async def test_when_kafka_refuses_the_output_the_batch_is_not_applied(triage):
             await asyncio.sleep(0.01)
     assert triage.on_fatal.errors, "the worker was not told to stop"
     assert triage.cases_by_person.get(key_of(1)) is None  # redelivery will open the case
+
+
+async def test_an_arrival_from_abroad_opens_an_inbound_case(triage):
+    async with triage.agents["triage_cases"].test_context() as agent:
+        await agent.put(**kafka_message(record(1, origin=None, origin_country="JP")))
+    [envelope] = events_on(triage, triage.topics.cases)
+    opened = envelope.event
+    assert isinstance(opened, CaseOpened)
+    assert (opened.category.value, opened.risk_level.value) == ("inbound", "none")
+    assert (opened.measure.value, opened.measure_days) == ("centralized_quarantine", 7)
+    assert (opened.followup_measure.value, opened.followup_days) == ("health_monitoring", 3)
+    assert opened.test_days == [1, 2, 3, 5, 7, 10]
+    assert opened.origin_area_code is None and "abroad (JP)" in opened.reason
+    stored = decode_case(triage.cases_by_person[key_of(1)])
+    assert stored.case.records[0].origin_country == "JP"  # kept for re-triage and restarts

@@ -1,5 +1,6 @@
-"""The risk-area admin API over a fake worker port: validation, the 202 answer with a stable
-event id, and GET ?as_of= answering from the kept designations."""
+"""The risk-area admin API over a fake worker port: tokens and scopes on every route,
+validation, the 202 answer with a stable event id, and GET ?as_of= answering from the kept
+designations."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from contracts.events import RiskAreaDesignated
 from paicha_runtime.http import ProblemError
 from services.triage.adapters.http_api import build_api, designation_id
+from services.triage.auth import Authenticator, Scope, TokenGrant, hash_token
 
 from .builders import T0
 
@@ -38,21 +40,37 @@ def port() -> FakePort:
     return FakePort()
 
 
+ADMIN_TOKEN = "pc_county-cdc_test-token-admin-0123456789"
+READER_TOKEN = "pc_reporting_test-token-reader-0123456789"
+AUTH = Authenticator([
+    TokenGrant("county-cdc", hash_token(ADMIN_TOKEN), frozenset({Scope.RISK_AREAS_ADMIN})),
+    TokenGrant("reporting", hash_token(READER_TOKEN), frozenset({Scope.CASES_READ})),
+])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 async def client(port):
     async def ok() -> bool:
         return True
 
-    api = build_api(port, {"kafka": ok}, CollectorRegistry())
+    api = build_api(port, {"kafka": ok}, CollectorRegistry(), AUTH)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api),
                                  base_url="http://triage") as c:
         yield c
 
 
-async def put(client, code="130826100", **changes):
-    body = {"level": "high", "area_name": "测试镇", "notice_id": "n-1",
+def body_of(**changes):
+    return {"level": "high", "area_name": "测试镇", "notice_id": "n-1",
             "effective_from": (T0 - timedelta(days=2)).isoformat(), **changes}
-    return await client.put(f"/v1/risk-areas/{code}", json=body)
+
+
+async def put(client, code="130826100", **changes):
+    return await client.put(f"/v1/risk-areas/{code}", json=body_of(**changes),
+                            headers=bearer(ADMIN_TOKEN))
 
 
 async def test_a_valid_designation_is_published_and_accepted_with_its_event_id(client, port):
@@ -62,6 +80,7 @@ async def test_a_valid_designation_is_published_and_accepted_with_its_event_id(c
     assert answer.json() == {"status": "accepted", "event_id": event_id,
                              "area_code": "130826100", "notice_id": "n-1"}
     assert event.level.value == "high" and event.designated_at is not None
+    assert event.designated_by == "county-cdc"
     assert event_id == designation_id(event)
 
 
@@ -113,6 +132,71 @@ async def test_get_lists_what_was_in_force_at_the_time(client):
 
 
 async def test_downgrades_and_health_endpoints_answer(client):
-    assert (await client.get("/v1/risk-areas/downgrades")).json()["count"] == 1
+    answer = await client.get("/v1/risk-areas/downgrades", headers=bearer(READER_TOKEN))
+    assert answer.json()["count"] == 1
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json()["ready"] is True
+
+
+@pytest.mark.parametrize(("field", "value", "code", "message"), [
+    ("effective_from", 0, "invalid_time", "times must be ISO 8601 with a timezone"),
+    ("effective_from", 1658282400, "invalid_time", "times must be ISO 8601 with a timezone"),
+    ("effective_to", "1658282400", "invalid_time", "times must be ISO 8601 with a timezone"),
+    ("effective_from", "2022-07-20T10:00:00", "invalid_time", "with a timezone"),
+    ("effective_from", "yesterday", "invalid_time", "with a timezone"),
+    ("area_name", "测试\u0000镇", "invalid_text", "must not contain control characters"),
+    ("notice_id", "n-1\u0000", "invalid_text", "must not contain control characters"),
+    ("notice_id", "n-1\n2", "invalid_text", "must not contain control characters"),
+])
+async def test_epoch_times_and_control_characters_are_refused_with_a_specific_message(
+        client, port, field, value, code, message):
+    answer = await put(client, **{field: value})
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == code
+    assert error["message"].startswith(f"{field}: ") and message in error["message"]
+    assert port.published == []
+
+
+def _routes():
+    d = body_of()
+    return [("PUT", "/v1/risk-areas/130826100", d, {
+                "none": 401, "wrong": 401, "reader": 403, "admin": 202}),
+            ("GET", "/v1/risk-areas/downgrades", None, {
+                "none": 401, "wrong": 401, "reader": 200, "admin": 200}),
+            # The designations are public notices without PII: open to anyone.
+            ("GET", "/v1/risk-areas", None, {
+                "none": 200, "wrong": 200, "reader": 200, "admin": 200}),
+            ("GET", "/v1/risk-areas/130826100/history", None, {
+                "none": 200, "wrong": 200, "reader": 200, "admin": 200}),
+            *[("GET", probe, None, {"none": 200, "wrong": 200, "reader": 200, "admin": 200})
+              for probe in ("/healthz", "/readyz", "/metrics")]]
+
+
+TOKENS = {"none": None, "wrong": "pc_nobody_not-a-token", "reader": READER_TOKEN,
+          "admin": ADMIN_TOKEN}
+
+
+@pytest.mark.parametrize(("method", "path", "json", "expected"), _routes(),
+                         ids=[f"{m} {p}" for m, p, _, _ in _routes()])
+@pytest.mark.parametrize("who", list(TOKENS))
+async def test_every_route_answers_each_kind_of_caller_as_documented(
+        client, port, method, path, json, expected, who):
+    token = TOKENS[who]
+    headers = bearer(token) if token else {}
+    answer = await client.request(method, path, json=json, headers=headers)
+    assert answer.status_code == expected[who], answer.text
+    if expected[who] == 401:
+        assert answer.json()["error"]["code"] == ("missing_token" if who == "none"
+                                                  else "invalid_token")
+        assert answer.headers["www-authenticate"].startswith("Bearer")
+    if expected[who] == 403:
+        assert answer.json()["error"]["code"] == "forbidden_scope"
+    if method == "PUT":
+        assert len(port.published) == (1 if who == "admin" else 0)
+
+
+async def test_a_token_in_another_scheme_is_not_a_bearer_token(client, port):
+    answer = await client.put("/v1/risk-areas/130826100", json=body_of(),
+                              headers={"Authorization": f"Basic {ADMIN_TOKEN}"})
+    assert answer.status_code == 401 and port.published == []

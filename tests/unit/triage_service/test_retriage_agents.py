@@ -83,8 +83,24 @@ async def test_a_lifted_designation_is_noticed_not_applied(triage):
     lifted = designation(level="high", effective_to=T0 - timedelta(days=9))
     await _run_commands(triage, await _designate(triage, lifted))
     assert not sent(triage, triage.topics.cases)  # no downgrade is ever published
-    [kept] = list(triage.downgrades_by_case.values())
+    [kept] = list(triage.downgrade_notices_by_case.values())
     assert b"high_risk_area" in kept and b"notice-1" in kept
     assert triage.metrics.downgrades._value.get() == 1
     stored_category = triage.cases_by_person[key_of(1)]
     assert b'"category":"high_risk_area"' in stored_category
+
+
+async def test_downgrades_of_every_case_partition_land_in_the_one_global_table(triage):
+    from services.triage.adapters.worker_port import WorkerPort
+
+    await _run_commands(triage, await _designate(triage, designation(level="high")))
+    async with triage.agents["triage_cases"].test_context() as agent:
+        for person, partition in ((1, 0), (2, 2)):
+            await agent.put(**kafka_message(record(person)), partition=partition)
+    lifted = designation(level="high", effective_to=T0 - timedelta(days=9))
+    await _run_commands(triage, await _designate(triage, lifted))
+    table = triage.downgrade_notices_by_case
+    assert table.is_global and table.partitions == 1
+    listed = WorkerPort(triage).downgrades()
+    assert sorted(d["person_key"] for d in listed) == sorted([key_of(1), key_of(2)])
+    assert {d["would_be"] for d in listed} == {"none"}
