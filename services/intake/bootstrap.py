@@ -14,6 +14,7 @@ from contracts.events import Feed, InputRejected, RecordReceived
 from contracts.topics import TopicRegistry, registry
 from services.intake.adapters.kafka_publisher import KafkaPublisher
 from services.intake.adapters.mongo_store import MongoDedupeStore
+from services.intake.adapters.places import load_places
 from services.intake.adapters.raw_consumer import RawFeedConsumer
 from services.intake.auth import Authenticator
 from services.intake.handlers import Intake
@@ -69,7 +70,7 @@ def build(settings: IntakeSettings, *, metrics_registry: CollectorRegistry | Non
                              published=settings.published_collection)
     intake = Intake(store=store, publisher=publisher, topics=topics,
                     secret=settings.person_key_bytes(), metrics=metrics, source=settings.source,
-                    default_county=settings.default_county_code)
+                    default_county=settings.default_county_code, places=load_places())
     consumer = None
     group = settings.consumer_group
     if settings.kafka.topic_namespace:  # a test namespace gets its own group, like its topics

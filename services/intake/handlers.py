@@ -23,6 +23,7 @@ from contracts.envelope import encode
 from contracts.events import IntakeChannel, RecordReceived
 from contracts.topics import TopicRegistry
 from services.intake.domain.normalize import Normalized, map_keys, normalize
+from services.intake.domain.places import Places
 from services.intake.domain.problems import INVALID_VALUE, NOT_OBJECT, Problem
 from services.intake.events import build_record, build_rejection, record_id
 from services.intake.metrics import IntakeMetrics
@@ -56,13 +57,14 @@ class _Pending:
 class Intake:
     def __init__(self, *, store: DedupeStore, publisher: Publisher, topics: TopicRegistry,
                  secret: bytes, metrics: IntakeMetrics, source: str = "/paicha/intake",
-                 default_county: str | None = None,
+                 default_county: str | None = None, places: Places | None = None,
                  clock: Callable[[], datetime] = utc_now_ms) -> None:
         self._store, self._publisher, self._metrics = store, publisher, metrics
         self._records_topic = topics.for_event(RecordReceived).name
         self._rejected_topic = topics.name("paicha.intake.rejected.v1")
         self._secret, self._source = secret, source
         self._default_county, self._clock = default_county, clock
+        self._places = places
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -75,7 +77,7 @@ class Intake:
             if name == "publish":
                 self._metrics.publish_seconds.observe(seconds)
 
-    def _validate(self, feed: str, candidate: Candidate) -> Normalized | Problem:
+    def _validate(self, feed: str, candidate: Candidate, now: datetime) -> Normalized | Problem:
         if candidate.problem is not None:
             return candidate.problem
         if not isinstance(candidate.fields, Mapping):
@@ -85,7 +87,8 @@ class Intake:
         fields = candidate.fields if candidate.mapped else map_keys(feed, candidate.fields)
         if isinstance(fields, Problem):
             return fields
-        return normalize(feed, fields, cells=candidate.mapped, default_county=self._default_county)
+        return normalize(feed, fields, cells=candidate.mapped, default_county=self._default_county,
+                         places=self._places, now=now)
 
     async def submit(self, feed: str, channel: IntakeChannel,
                      candidates: Sequence[Candidate]) -> SubmitResult:
@@ -96,7 +99,7 @@ class Intake:
         rejections = []
         with self._stage("validate"):
             for candidate in candidates:
-                outcome = self._validate(feed, candidate)
+                outcome = self._validate(feed, candidate, now)
                 if isinstance(outcome, Normalized):
                     rid = record_id(feed, outcome.source_record_id)
                     if rid in pending:
