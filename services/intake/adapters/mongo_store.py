@@ -1,11 +1,14 @@
 """The dedupe store in MongoDB: which record ids intake claimed, when, and which it published.
 
 Two insert-only collections keyed by ``_id`` = record id (the unique index): ``intake_records``
-(a claim: feed, source record id, received_at; state "publishing") and ``intake_published``
-(a marker: state "published"). Why not one document with a state field: FerretDB v1 (the local
-store) scans the whole collection on every update, ~0.1 s per update at 50k documents, while
-inserts against the unique index stay ~0.02 ms per document. Inserts are single-document atomic,
-so concurrent claims of one id are decided by the index (no transactions needed).
+(a claim: feed, source record id, received_at, the encoded event; state "publishing") and
+``intake_published`` (a marker: state "published"). Both carry ``slot``, the claim's time slot
+(declared index), so the sweep finds claims without a marker by equality on one slot at a time;
+``intake_sweep`` holds how far the sweep got. Why not one document with a state field:
+FerretDB v1 (the local store) scans the whole collection on every update, ~0.1 s per update
+at 50k documents, while inserts against the unique index stay ~0.02 ms per document. Inserts
+are single-document atomic, so concurrent claims of one id are decided by the index (no
+transactions needed).
 """
 
 from __future__ import annotations
@@ -15,25 +18,52 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from paicha_runtime.mongo import MongoSettings
-from services.intake.ports import PUBLISHED, PUBLISHING, Claim, Existing, StoreUnavailable
+from contracts.envelope import Message
+from paicha_runtime.mongo import MongoSettings, ensure_indexes
+from services.intake.ports import (
+    PUBLISHED,
+    PUBLISHING,
+    Claim,
+    Existing,
+    Mark,
+    StoreUnavailable,
+    Unconfirmed,
+    sweep_slot,
+)
 
 DUPLICATE_KEY = 11000
 # FerretDB v1 answers `_id` equality from its index but scans for `$in`: look up a few ids one
 # by one, many at once.
 _ONE_BY_ONE = 32
+_CURSOR = "cursor"
 
 
 class MongoDedupeStore:
     def __init__(self, settings: MongoSettings, *, claims: str = "intake_records",
-                 published: str = "intake_published") -> None:
+                 published: str = "intake_published", sweep: str = "intake_sweep",
+                 slot_s: int = 60) -> None:
         self._settings = settings
         self._names = (claims, published)
+        self._sweep_name, self._slot_s = sweep, slot_s
         self._client: AsyncMongoClient | None = None
+        self._indexed = False
+
+    async def ensure_indexes(self) -> None:
+        """Declare the ``slot`` index of both collections (once; raises StoreUnavailable)."""
+        if self._indexed:
+            return
+        claimed, published = self._collections()
+        try:
+            for collection in (claimed, published):
+                await ensure_indexes(collection.database, collection.name,
+                                     [IndexModel([("slot", 1)])], self._settings)
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"store unavailable: {exc}") from exc
+        self._indexed = True
 
     def _collections(self) -> tuple[AsyncCollection, AsyncCollection]:
         if self._client is None:  # created lazily: one client per event loop
@@ -44,7 +74,9 @@ class MongoDedupeStore:
     async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
         claimed, _ = self._collections()
         docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
-                 "received_at": c.received_at, "channel": c.channel} for c in claims]
+                 "received_at": c.received_at, "channel": c.channel,
+                 "slot": sweep_slot(c.received_at, self._slot_s), **_message_doc(c.message)}
+                for c in claims]
         taken = await _insert_new(claimed, docs)
         return await self._existing(taken) if taken else {}
 
@@ -62,9 +94,44 @@ class MongoDedupeStore:
                                 claims[rid].get("channel"))
         return out
 
-    async def mark_published(self, record_ids: Sequence[str]) -> None:
+    async def mark_published(self, marks: Sequence[Mark]) -> None:
         _, published = self._collections()
-        await _insert_new(published, [{"_id": rid} for rid in record_ids])
+        await _insert_new(published, [
+            {"_id": m.record_id, "slot": sweep_slot(m.received_at, self._slot_s)}
+            for m in marks])
+
+    async def unconfirmed(self, slot: int) -> list[Unconfirmed]:
+        """Claims of the slot without a published marker (two equality queries on ``slot``)."""
+        claimed, published = self._collections()
+        try:
+            done = {d["_id"] for d in await published.find({"slot": slot}, {"_id": 1}
+                                                              ).to_list(None)}
+            claims = await claimed.find({"slot": slot}).to_list(None)
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"store lookup failed: {exc}") from exc
+        return [Unconfirmed(d["_id"], d["feed"], d["received_at"], _message(d))
+                for d in claims if d["_id"] not in done and "value" in d]
+
+    async def sweep_cursor(self) -> int | None:
+        try:
+            doc = await self._client_db()[self._sweep_name].find_one({"_id": _CURSOR})
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"store lookup failed: {exc}") from exc
+        if doc is None or doc.get("slot_s") != self._slot_s:
+            return None  # first sweep, or the slot size changed: start afresh
+        slot: int = doc["slot"]
+        return slot
+
+    async def save_sweep_cursor(self, slot: int) -> None:
+        try:  # one small document: an update is cheap even where updates scan
+            await self._client_db()[self._sweep_name].replace_one(
+                {"_id": _CURSOR}, {"slot": slot, "slot_s": self._slot_s}, upsert=True)
+        except PyMongoError as exc:
+            raise StoreUnavailable(f"store write failed: {exc}") from exc
+
+    def _client_db(self) -> Any:
+        claimed, _ = self._collections()
+        return claimed.database
 
     async def ping(self) -> bool:
         claimed, _ = self._collections()
@@ -102,3 +169,15 @@ async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, A
     for start in range(0, len(ids), 1000):
         out += await collection.find({"_id": {"$in": ids[start:start + 1000]}}).to_list(None)
     return out
+
+
+def _message_doc(message: Message | None) -> dict[str, Any]:
+    if message is None:
+        return {}
+    return {"key": message.key, "value": message.value,
+            "headers": [[name, value] for name, value in message.headers]}
+
+
+def _message(doc: dict[str, Any]) -> Message:
+    return Message(bytes(doc["key"]), bytes(doc["value"]),
+                   [(str(name), bytes(value)) for name, value in doc["headers"]])

@@ -159,13 +159,13 @@ def _origin(values: dict[str, object], places: Places | None) -> None:
             values["origin_area_name"] = area.full_name
 
 
-def _check_times(values: dict[str, object], now: datetime) -> None:
+def _check_times(values: dict[str, object], now: datetime, skew: timedelta) -> None:
     departed, arrived = values.get("departed_at"), values.get("arrived_at")
     if isinstance(departed, datetime) and isinstance(arrived, datetime) and departed > arrived:
         raise FieldError(p.TIME_ORDER, "departed_at",
                          f"departure {departed:%Y-%m-%d %H:%M} is after arrival "
                          f"{arrived:%Y-%m-%d %H:%M}")
-    latest = now + CLOCK_SKEW
+    latest = now + skew
     for name in _NOT_IN_FUTURE:
         value = values.get(name)
         if isinstance(value, datetime) and value > latest:
@@ -174,7 +174,7 @@ def _check_times(values: dict[str, object], now: datetime) -> None:
 
 
 def _values(feed: str, fields: Mapping[str, object], cells: bool, default_county: str | None,
-            places: Places | None, now: datetime) -> dict[str, object]:
+            places: Places | None, now: datetime, skew: timedelta) -> dict[str, object]:
     specs = specs_for(feed)
     values: dict[str, object] = {}
     names: dict[str, str] = {}
@@ -202,17 +202,19 @@ def _values(feed: str, fields: Mapping[str, object], cells: bool, default_county
             continue
         if spec.required and values.get(spec.name) is None and not derivable:
             raise FieldError(p.MISSING_FIELD, spec.name, f"{spec.name} ({spec.label}) is required")
-    _check_times(values, now)
+    _check_times(values, now, skew)
     return values
 
 
 def normalize(feed: str, fields: Mapping[str, object], *, cells: bool = False,
               default_county: str | None = None, places: Places | None = None,
-              now: datetime | None = None) -> Normalized | Problem:
+              now: datetime | None = None, skew: timedelta = CLOCK_SKEW
+              ) -> Normalized | Problem:
     """Validate and normalize one record; file rows (``cells``) may omit the source id.
     ``now`` bounds arrival and the other past times (default: the current time)."""
     try:
-        values = _values(feed, fields, cells, default_county, places, now or datetime.now(UTC))
+        values = _values(feed, fields, cells, default_county, places, now or datetime.now(UTC),
+                         skew)
     except FieldError as exc:
         return exc.problem()
     derived = values.get("source_record_id") is None
