@@ -174,10 +174,11 @@ async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, A
 def _message_doc(message: Message | None) -> dict[str, Any]:
     if message is None:
         return {}
-    return {"key": message.key, "value": message.value,
-            "headers": [[name, value] for name, value in message.headers]}
+    # A sub-document, not pairs: FerretDB refuses nested arrays. CloudEvents header names are
+    # unique and BSON keeps their order.
+    return {"key": message.key, "value": message.value, "headers": dict(message.headers)}
 
 
 def _message(doc: dict[str, Any]) -> Message:
     return Message(bytes(doc["key"]), bytes(doc["value"]),
-                   [(str(name), bytes(value)) for name, value in doc["headers"]])
+                   [(str(name), bytes(value)) for name, value in doc["headers"].items()])

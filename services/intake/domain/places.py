@@ -155,6 +155,8 @@ class CountyPlaces:
     _townships: dict[str, list[tuple[str, str]]] = field(default_factory=dict, init=False)
     _villages: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict,
                                                                    init=False)
+    _prefixed: list[str] = field(default_factory=list, init=False)
+    """Township names, longest first, for a village written after its township."""
 
     def __post_init__(self) -> None:
         for code, name, villages in self.townships:
@@ -166,6 +168,7 @@ class CountyPlaces:
                 for key in {_key(vname), _short(_key(vname), _VILLAGE_SUFFIX)} - {None}:
                     assert key is not None
                     index.setdefault(key, []).append((vcode, vname))
+        self._prefixed.extend(sorted(self._townships, key=len, reverse=True))
 
     def township(self, text: str) -> str:
         found = self._townships.get(_key(text), [])
@@ -179,7 +182,7 @@ class CountyPlaces:
 
     def village(self, text: str, township: str | None) -> str:
         key = _key(text)
-        for tkey in sorted(self._townships, key=len, reverse=True):  # 大阁镇北关村
+        for tkey in self._prefixed if len(key) > 3 else ():  # 大阁镇北关村
             if key.startswith(tkey) and len(key) > len(tkey) + 1:
                 township = township or self.township(tkey)
                 key = key[len(tkey):]
