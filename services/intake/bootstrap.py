@@ -96,6 +96,7 @@ def build(settings: IntakeSettings, *, metrics_registry: CollectorRegistry | Non
                       records_topic=topics.for_event(RecordReceived).name,
                       interval_s=settings.sweep_interval_s, grace_s=settings.sweep_grace_s,
                       slot_s=settings.sweep_slot_s, lookback_s=settings.sweep_lookback_s,
+                      source=settings.source,
                       prepare=store.ensure_indexes) if settings.sweep else None
     auth = Authenticator(settings.feed_tokens.model_dump(), settings.admin_token_hash)
     return Components(settings, topics, metrics, auth, publisher, store, intake, consumer,

@@ -60,7 +60,8 @@ class Unconfirmed:
     record_id: str
     feed: str
     received_at: datetime
-    message: Message
+    event: str
+    """The RecordReceived as JSON (the message value), to be encoded again (same headers)."""
 
 
 @dataclass(frozen=True, slots=True)

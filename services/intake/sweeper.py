@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from contracts.envelope import Message, encode
+from contracts.events import RecordReceived
 from services.intake.handlers import utc_now_ms
 from services.intake.metrics import IntakeMetrics
 from services.intake.ports import (
@@ -32,12 +34,13 @@ log = logging.getLogger(__name__)
 class Sweeper:
     def __init__(self, store: SweepStore, publisher: Publisher, metrics: IntakeMetrics, *,
                  records_topic: str, interval_s: float, grace_s: float, slot_s: int,
-                 lookback_s: float, clock: Callable[[], datetime] = utc_now_ms,
+                 lookback_s: float, source: str = "/paicha/intake",
+                 clock: Callable[[], datetime] = utc_now_ms,
                  prepare: Callable[[], object] | None = None) -> None:
         self._store, self._publisher, self._metrics = store, publisher, metrics
         self._topic, self._interval, self._slot_s = records_topic, interval_s, slot_s
         self._grace, self._lookback = timedelta(seconds=grace_s), timedelta(seconds=lookback_s)
-        self._clock, self._prepare = clock, prepare
+        self._clock, self._prepare, self._source = clock, prepare, source
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -78,7 +81,8 @@ class Sweeper:
                 break
             found = await self._store.unconfirmed(slot)
             if found:
-                await self._publisher.publish([Outgoing(self._topic, u.message) for u in found])
+                await self._publisher.publish([Outgoing(self._topic, self._encode(u.event))
+                                               for u in found])
                 await self._store.mark_published([Mark(u.record_id, u.received_at)
                                                   for u in found])
                 for u in found:
@@ -86,3 +90,9 @@ class Sweeper:
                 total += len(found)
             await self._store.save_sweep_cursor(slot)
         return total
+
+    def _encode(self, event: str) -> Message:
+        """The message the call would have sent: same value, key, id, time and headers."""
+        record = RecordReceived.model_validate_json(event)
+        return encode(record, source=self._source, key=record.person_key,
+                      event_id=record.record_id, time=record.received_at)

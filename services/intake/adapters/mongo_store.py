@@ -1,7 +1,7 @@
 """The dedupe store in MongoDB: which record ids intake claimed, when, and which it published.
 
 Two insert-only collections keyed by ``_id`` = record id (the unique index): ``intake_records``
-(a claim: feed, source record id, received_at, the encoded event; state "publishing") and
+(a claim: feed, source record id, received_at, the event's JSON; state "publishing") and
 ``intake_published`` (a marker: state "published"). Both carry ``slot``, the claim's time slot
 (declared index), so the sweep finds claims without a marker by equality on one slot at a time;
 ``intake_sweep`` holds how far the sweep got. Why not one document with a state field:
@@ -75,7 +75,7 @@ class MongoDedupeStore:
         claimed, _ = self._collections()
         docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
                  "received_at": c.received_at, "channel": c.channel,
-                 "slot": sweep_slot(c.received_at, self._slot_s), **_message_doc(c.message)}
+                 "slot": sweep_slot(c.received_at, self._slot_s), **_event_doc(c.message)}
                 for c in claims]
         taken = await _insert_new(claimed, docs)
         return await self._existing(taken) if taken else {}
@@ -109,8 +109,8 @@ class MongoDedupeStore:
             claims = await claimed.find({"slot": slot}).to_list(None)
         except PyMongoError as exc:
             raise StoreUnavailable(f"store lookup failed: {exc}") from exc
-        return [Unconfirmed(d["_id"], d["feed"], d["received_at"], _message(d))
-                for d in claims if d["_id"] not in done and "value" in d]
+        return [Unconfirmed(d["_id"], d["feed"], d["received_at"], d["event"])
+                for d in claims if d["_id"] not in done and "event" in d]
 
     async def sweep_cursor(self) -> int | None:
         try:
@@ -171,14 +171,8 @@ async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, A
     return out
 
 
-def _message_doc(message: Message | None) -> dict[str, Any]:
-    if message is None:
-        return {}
-    # A sub-document, not pairs: FerretDB refuses nested arrays. CloudEvents header names are
-    # unique and BSON keeps their order.
-    return {"key": message.key, "value": message.value, "headers": dict(message.headers)}
-
-
-def _message(doc: dict[str, Any]) -> Message:
-    return Message(bytes(doc["key"]), bytes(doc["value"]),
-                   [(str(name), bytes(value)) for name, value in doc["headers"].items()])
+def _event_doc(message: Message | None) -> dict[str, Any]:
+    # The value only, as text: the sweep encodes the event again (same id, time, headers).
+    # FerretDB stores binary fields several times slower than strings (measured: 500 claims
+    # with the message as bytes 270-330 ms, with the value as a string 75 ms, without 60-80).
+    return {} if message is None else {"event": message.value.decode()}

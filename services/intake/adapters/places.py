@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import logging
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def area_rows() -> list[tuple[str, str]]:
                 if row["adcode"][6:].strip("0") == "" and row["name"].strip()]
 
 
+@cache
+def area_directory() -> AreaDirectory:
+    """Built once per process (~0.1 s): the directory is immutable."""
+    return AreaDirectory(area_rows())
+
+
 def county_places(gazetteer: Gazetteer) -> CountyPlaces:
     return CountyPlaces(gazetteer.county_code, gazetteer.county_name, [
         (t.code, t.name, [(v.code, v.name) for v in t.villages]) for t in gazetteer.townships
@@ -48,7 +55,7 @@ def load_places(extra: list[Gazetteer] | None = None) -> Places:
     """The directory plus every shipped gazetteer (and ``extra`` ones, e.g. a grid directory)."""
     gazetteers = [load_gazetteer(code) for code in shipped_counties()] + list(extra or ())
     counties = {g.county_code: county_places(g) for g in gazetteers}
-    directory = AreaDirectory(area_rows())
+    directory = area_directory()
     log.info("place names: %d areas, gazetteers of %s", len(directory), ", ".join(counties))
     return Places(directory, counties)
 

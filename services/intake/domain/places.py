@@ -43,8 +43,8 @@ def _key(text: str) -> str:
 
 def looks_like_name(value: object) -> bool:
     """A cell that names a place rather than coding it (no digit in it)."""
-    return isinstance(value, str) and bool(value.strip()) and not any(
-        ch.isdigit() for ch in unicodedata.normalize("NFKC", value))
+    # str.isdigit also knows full-width digits (１３０８２６): no normalization needed.
+    return isinstance(value, str) and not any(map(str.isdigit, value)) and bool(value.strip())
 
 
 def _short(name: str, suffix: re.Pattern[str]) -> str | None:

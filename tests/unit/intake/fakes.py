@@ -61,7 +61,7 @@ class FakeStore:
     async def unconfirmed(self, slot: int) -> list[Unconfirmed]:
         if self.down:
             raise StoreUnavailable("store is down")
-        return [Unconfirmed(c.record_id, c.feed, c.received_at, c.message)
+        return [Unconfirmed(c.record_id, c.feed, c.received_at, c.message.value.decode())
                 for c in self.claims.values() if c.message is not None
                 and c.record_id not in self.published
                 and sweep_slot(c.received_at, self.slot_s) == slot]

@@ -45,6 +45,7 @@ async def test_a_record_whose_call_failed_is_published_by_the_sweep_once():
     later = sweeper(store, publisher, timedelta(minutes=3))
     assert await later.sweep_once() == 1
     [message] = publisher.sent
+    assert message.message == claim.message  # the very message the failed call tried to send
     envelope = decode_envelope(message.message.headers, message.message.value)
     assert envelope.id == claim.record_id and envelope.event.received_at == T0
     assert envelope.event.channel == IntakeChannel.HTTP
