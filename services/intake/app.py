@@ -34,8 +34,10 @@ def create_app(components: Components) -> FastAPI:
     @app.exception_handler(Unavailable)
     async def _unavailable(_: Request, exc: Unavailable) -> JSONResponse:
         components.metrics.calls_refused.labels("records", "unavailable").inc()
-        return problem(503, "unavailable", f"{exc.dependency} is unavailable, nothing of this "
-                       "call was accepted; retry later", headers={"Retry-After": retry_after})
+        return problem(503, "unavailable", f"{exc.dependency} is unavailable: this call was not "
+                       "acknowledged. Retry later; records it claimed may still be published by "
+                       "intake (same ids), a retry does not duplicate them",
+                       headers={"Retry-After": retry_after})
 
     @app.middleware("http")
     async def _timing(request: Request,

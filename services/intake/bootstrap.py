@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 
@@ -14,11 +15,13 @@ from contracts.events import Feed, InputRejected, RecordReceived
 from contracts.topics import TopicRegistry, registry
 from services.intake.adapters.kafka_publisher import KafkaPublisher
 from services.intake.adapters.mongo_store import MongoDedupeStore
+from services.intake.adapters.places import load_places
 from services.intake.adapters.raw_consumer import RawFeedConsumer
 from services.intake.auth import Authenticator
 from services.intake.handlers import Intake
 from services.intake.metrics import IntakeMetrics
 from services.intake.settings import IntakeSettings
+from services.intake.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +36,21 @@ class Components:
     store: MongoDedupeStore
     intake: Intake
     consumer: RawFeedConsumer | None
+    sweeper: Sweeper | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
         await self.publisher.start()
         if self.consumer is not None:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="raw-consumer"))
+        if self.sweeper is not None:
+            self._tasks.append(asyncio.create_task(self.sweeper.run(), name="sweeper"))
 
     async def stop(self) -> None:
         if self.consumer is not None:
             self.consumer.stop()
+        if self.sweeper is not None:
+            self.sweeper.stop()
         for task in self._tasks:
             # A consumer waiting in a rebalance (e.g. for a killed member's session to expire)
             # does not notice the stop flag: cancel it. Nothing uncommitted is lost (redelivery).
@@ -66,10 +74,12 @@ def build(settings: IntakeSettings, *, metrics_registry: CollectorRegistry | Non
     publisher = KafkaPublisher(settings.kafka, own, timeout_s=settings.publish_timeout_s,
                                create_topics=settings.create_topics)
     store = MongoDedupeStore(settings.mongo, claims=settings.dedupe_collection,
-                             published=settings.published_collection)
+                             published=settings.published_collection,
+                             sweep=settings.sweep_collection, slot_s=settings.sweep_slot_s)
     intake = Intake(store=store, publisher=publisher, topics=topics,
                     secret=settings.person_key_bytes(), metrics=metrics, source=settings.source,
-                    default_county=settings.default_county_code)
+                    default_county=settings.default_county_code, places=load_places(),
+                    clock_skew=timedelta(seconds=settings.clock_skew_s))
     consumer = None
     group = settings.consumer_group
     if settings.kafka.topic_namespace:  # a test namespace gets its own group, like its topics
@@ -79,6 +89,15 @@ def build(settings: IntakeSettings, *, metrics_registry: CollectorRegistry | Non
         consumer = RawFeedConsumer(settings.kafka, raw, intake, metrics,
                                    group_id=group,
                                    prepare=publisher.ensure_topics,
-                                   max_bytes=settings.max_record_bytes)
+                                   max_bytes=settings.max_record_bytes,
+                                   max_message_bytes=settings.max_raw_message_bytes,
+                                   max_records=settings.max_records_per_call)
+    sweeper = Sweeper(store, publisher, metrics,
+                      records_topic=topics.for_event(RecordReceived).name,
+                      interval_s=settings.sweep_interval_s, grace_s=settings.sweep_grace_s,
+                      slot_s=settings.sweep_slot_s, lookback_s=settings.sweep_lookback_s,
+                      source=settings.source,
+                      prepare=store.ensure_indexes) if settings.sweep else None
     auth = Authenticator(settings.feed_tokens.model_dump(), settings.admin_token_hash)
-    return Components(settings, topics, metrics, auth, publisher, store, intake, consumer)
+    return Components(settings, topics, metrics, auth, publisher, store, intake, consumer,
+                      sweeper)

@@ -55,7 +55,7 @@ class _Tracked:
         return chunk
 
 
-def _upload(path: Path, url: str, token: str, feed: str) -> httpx.Response:
+def _upload(path: Path, url: str, token: str, feed: str, sets: list[str]) -> httpx.Response:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn())
     with Progress(*columns, console=console, transient=True) as progress, path.open("rb") as fh:
         task = progress.add_task(f"uploading {path.name}", total=path.stat().st_size)
@@ -63,22 +63,38 @@ def _upload(path: Path, url: str, token: str, feed: str) -> httpx.Response:
         files = {"file": (path.name, tracked, "application/octet-stream")}
         progress.update(task, description=f"uploading {path.name} (intake checks every row)")
         return httpx.post(f"{url.rstrip('/')}/v1/feeds/{feed}/files", files=files,
+                          data={"set": sets},
                           headers={"Authorization": f"Bearer {token}"}, timeout=600)
+
+
+def token_feed(token: str) -> str | None:
+    """The feed a token was made for (``paicha token new`` writes it in the prefix)."""
+    parts = token.split("_", 2)
+    return parts[1] if len(parts) == 3 and parts[0] == "pc" and parts[1] in FEEDS else None
 
 
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    feed: Annotated[str, typer.Option("--feed", help="|".join(FEEDS))],
     token: Annotated[str, typer.Option("--token", envvar="PAICHA_INTAKE_TOKEN",
                                        help="the feed's bearer token")],
+    feed: Annotated[str | None, typer.Option(
+        "--feed", help=f"{'|'.join(FEEDS)} (default: the token's feed)")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="a value for every row that has none, as 列名=值 "
+        "(e.g. --set 排查单位=大阁镇排查组); repeatable")] = None,
     url: Annotated[str, typer.Option("--url", envvar="PAICHA_INTAKE_URL")
                    ] = "http://127.0.0.1:8001",
     as_json: Annotated[bool, typer.Option("--json", help="print intake's answer as JSON")
                        ] = False,
 ) -> None:
     """Upload a CSV or XLSX list to intake; print what was accepted and each rejected row."""
+    feed = feed or token_feed(token)
+    if feed is None:
+        err.print("[red]--feed is needed[/red]: the token does not name its feed; one of "
+                  + ", ".join(FEEDS))
+        raise typer.Exit(2)
     try:
-        response = _upload(file, url, token, feed)
+        response = _upload(file, url, token, feed, sets or [])
     except httpx.HTTPError as exc:
         err.print(f"[red]cannot reach intake at {url}:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -14,15 +14,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from pydantic import ValidationError
 
-from contracts.envelope import encode
+from contracts.envelope import Message, encode
 from contracts.events import IntakeChannel, RecordReceived
 from contracts.topics import TopicRegistry
-from services.intake.domain.normalize import Normalized, map_keys, normalize
+from services.intake.domain.normalize import CLOCK_SKEW, Normalized, map_keys, normalize
+from services.intake.domain.places import Places
 from services.intake.domain.problems import INVALID_VALUE, NOT_OBJECT, Problem
 from services.intake.events import build_record, build_rejection, record_id
 from services.intake.metrics import IntakeMetrics
@@ -31,6 +32,7 @@ from services.intake.ports import (
     Candidate,
     Claim,
     DedupeStore,
+    Mark,
     Outgoing,
     Publisher,
     Rejection,
@@ -56,13 +58,15 @@ class _Pending:
 class Intake:
     def __init__(self, *, store: DedupeStore, publisher: Publisher, topics: TopicRegistry,
                  secret: bytes, metrics: IntakeMetrics, source: str = "/paicha/intake",
-                 default_county: str | None = None,
+                 default_county: str | None = None, places: Places | None = None,
+                 clock_skew: timedelta = CLOCK_SKEW,
                  clock: Callable[[], datetime] = utc_now_ms) -> None:
         self._store, self._publisher, self._metrics = store, publisher, metrics
         self._records_topic = topics.for_event(RecordReceived).name
         self._rejected_topic = topics.name("paicha.intake.rejected.v1")
         self._secret, self._source = secret, source
         self._default_county, self._clock = default_county, clock
+        self._places, self._skew = places, clock_skew
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -75,7 +79,7 @@ class Intake:
             if name == "publish":
                 self._metrics.publish_seconds.observe(seconds)
 
-    def _validate(self, feed: str, candidate: Candidate) -> Normalized | Problem:
+    def _validate(self, feed: str, candidate: Candidate, now: datetime) -> Normalized | Problem:
         if candidate.problem is not None:
             return candidate.problem
         if not isinstance(candidate.fields, Mapping):
@@ -85,7 +89,8 @@ class Intake:
         fields = candidate.fields if candidate.mapped else map_keys(feed, candidate.fields)
         if isinstance(fields, Problem):
             return fields
-        return normalize(feed, fields, cells=candidate.mapped, default_county=self._default_county)
+        return normalize(feed, fields, cells=candidate.mapped, default_county=self._default_county,
+                         places=self._places, now=now, skew=self._skew)
 
     async def submit(self, feed: str, channel: IntakeChannel,
                      candidates: Sequence[Candidate]) -> SubmitResult:
@@ -96,7 +101,7 @@ class Intake:
         rejections = []
         with self._stage("validate"):
             for candidate in candidates:
-                outcome = self._validate(feed, candidate)
+                outcome = self._validate(feed, candidate, now)
                 if isinstance(outcome, Normalized):
                     rid = record_id(feed, outcome.source_record_id)
                     if rid in pending:
@@ -117,47 +122,54 @@ class Intake:
                     feed, channel, outcome, candidate.payload(), candidate.position, now,
                     _source_id(candidate)))
         in_call_duplicates = len(result.duplicates)
+        with self._stage("encode"):  # before the claim, which keeps it for the sweep
+            encoded = {rid: self._encode_record(item.record) for rid, item in pending.items()}
         with self._stage("claim"):
             existing = await self._store.claim([
-                Claim(rid, feed, p.record.source_record_id, now, channel.value)
+                Claim(rid, feed, p.record.source_record_id, now, channel.value, encoded[rid])
                 for rid, p in pending.items()
             ]) if pending else {}
-        to_publish: list[RecordReceived] = []
+        messages: list[Outgoing] = []
+        marks: list[Mark] = []
         for rid, item in pending.items():
             before = existing.get(rid)
             if before is None:
-                to_publish.append(item.record)
+                messages.append(Outgoing(self._records_topic, encoded[rid]))
+                marks.append(Mark(rid, now))
             elif before.state == PUBLISHED:
                 result.duplicates.append(item.position)
                 continue
             else:
                 # The same event as the first attempt: its time and channel, not this call's.
                 first_channel = IntakeChannel(before.channel) if before.channel else None
-                to_publish.append(item.record.model_copy(
-                    update={"received_at": before.received_at, "channel": first_channel}))
+                messages.append(Outgoing(self._records_topic, self._encode_record(
+                    item.record.model_copy(update={"received_at": before.received_at,
+                                                   "channel": first_channel}))))
+                marks.append(Mark(rid, before.received_at))
                 result.republished += 1
             result.record_ids.append(rid)
         with self._stage("encode"):
-            messages = [Outgoing(self._records_topic, encode(
-                record, source=self._source, key=record.person_key, event_id=record.record_id,
-                time=record.received_at)) for record in to_publish]
             messages += [Outgoing(self._rejected_topic, encode(
                 event, source=self._source, key=event.rejection_id, event_id=event.rejection_id,
                 time=event.received_at)) for event in rejections]
         if messages:
             with self._stage("publish"):
                 await self._publisher.publish(messages)
-        if result.record_ids:
+        if marks:
             with self._stage("mark"):
                 try:
-                    await self._store.mark_published(result.record_ids)
+                    await self._store.mark_published(marks)
                 except StoreUnavailable:
-                    # Kafka has them; a later push of these records re-publishes (same ids).
-                    log.warning("could not mark %d published records", len(result.record_ids))
-                    self._metrics.mark_failures.inc(len(result.record_ids))
+                    # Kafka has them; the sweep (or a later push) re-publishes them, same ids.
+                    log.warning("could not mark %d published records", len(marks))
+                    self._metrics.mark_failures.inc(len(marks))
         result.accepted = len(result.record_ids)
         self._count(feed, channel, result, in_call_duplicates)
         return result
+
+    def _encode_record(self, record: RecordReceived) -> Message:
+        return encode(record, source=self._source, key=record.person_key,
+                      event_id=record.record_id, time=record.received_at)
 
     def _count(self, feed: str, channel: IntakeChannel, result: SubmitResult,
                in_call_duplicates: int) -> None:

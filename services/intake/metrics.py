@@ -51,6 +51,12 @@ class IntakeMetrics:
             ["feed"],
             registry=registry,
         )
+        self.swept = Counter(
+            "paicha_intake_records_swept",
+            "Claimed records the sweep published because their call never confirmed them",
+            ["feed"],
+            registry=registry,
+        )
         self.calls_refused = Counter(
             "paicha_intake_calls_refused",
             "Whole calls or files refused (auth, size, format, unavailable), by error code",

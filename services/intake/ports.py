@@ -29,6 +29,11 @@ class StoreUnavailable(Unavailable):
     dependency = "store"
 
 
+def sweep_slot(moment: datetime, slot_s: int) -> int:
+    """The time slot a claim is filed under, so the sweep finds it by equality (no range)."""
+    return int(moment.timestamp()) // slot_s
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     record_id: str
@@ -36,6 +41,27 @@ class Claim:
     source_record_id: str
     received_at: datetime
     channel: str | None = None
+    message: Message | None = None
+    """The RecordReceived as encoded, kept so the sweep can publish it if this call cannot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A record Kafka acknowledged; ``received_at`` is its claim's (the slot it is filed in)."""
+
+    record_id: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """A claim without a published mark, found by the sweep."""
+
+    record_id: str
+    feed: str
+    received_at: datetime
+    event: str
+    """The RecordReceived as JSON (the message value), to be encoded again (same headers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +84,23 @@ class DedupeStore(Protocol):
         """Store new claims ("publishing"); return what existed before for the others."""
         ...
 
-    async def mark_published(self, record_ids: Sequence[str]) -> None: ...
+    async def mark_published(self, marks: Sequence[Mark]) -> None: ...
 
     async def ping(self) -> bool: ...
+
+
+class SweepStore(Protocol):
+    """What the sweep needs: claims of a slot without a mark, and where it got to."""
+
+    async def unconfirmed(self, slot: int) -> list[Unconfirmed]: ...
+
+    async def mark_published(self, marks: Sequence[Mark]) -> None: ...
+
+    async def sweep_cursor(self) -> int | None:
+        """The last slot swept (None before the first sweep)."""
+        ...
+
+    async def save_sweep_cursor(self, slot: int) -> None: ...
 
 
 class Publisher(Protocol):

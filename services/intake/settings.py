@@ -81,8 +81,22 @@ class IntakeSettings(BaseSettings):
     consume_raw: bool = True
     consumer_group: str = "paicha-intake"
     create_topics: bool = True
+    # The sweep of claimed-but-unconfirmed records (see sweeper.py): how often it runs, how old
+    # a claim must be (a call still running has had time to confirm), the slot size claims are
+    # filed under (keep it while records are in flight), how far back a first sweep looks.
+    sweep_interval_s: Annotated[float, Field(gt=0)] = 30.0
+    sweep_grace_s: Annotated[float, Field(ge=0)] = 60.0
+    sweep_slot_s: Annotated[int, Field(ge=1)] = 60
+    sweep_lookback_s: Annotated[float, Field(ge=0)] = 3600.0
+    sweep: bool = True
+    # Arrival and other past times may be at most this far ahead of intake's clock.
+    clock_skew_s: Annotated[float, Field(ge=0)] = 300.0
+    # A raw-topic {"records": [...]} message may be this large (each record: max_record_bytes);
+    # the broker's message.max.bytes (1 MiB by default) bounds it first.
+    max_raw_message_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
     dedupe_collection: str = "intake_records"
     published_collection: str = "intake_published"
+    sweep_collection: str = "intake_sweep"
     log_level: str = "INFO"
 
     @field_validator("admin_token_hash")

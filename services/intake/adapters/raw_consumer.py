@@ -29,10 +29,12 @@ class RawFeedConsumer:
     def __init__(self, settings: KafkaSettings, topics: Mapping[str, str], intake: Intake,
                  metrics: IntakeMetrics, *, group_id: str,
                  prepare: Callable[[], Awaitable[None]] | None = None,
-                 max_bytes: int = MAX_MESSAGE_BYTES) -> None:
+                 max_bytes: int = MAX_MESSAGE_BYTES, max_message_bytes: int = 16 * 1024 * 1024,
+                 max_records: int = 5000) -> None:
         self._settings, self._topics = settings, dict(topics)  # topic name -> feed
         self._intake, self._metrics = intake, metrics
         self._group_id, self._max_bytes = group_id, max_bytes
+        self._max_message_bytes, self._max_records = max_message_bytes, max_records
         self._prepare = prepare  # e.g. create the topics first: subscribing to a missing topic
         # would only see it after the next metadata refresh (minutes)
         self._stopping = asyncio.Event()
@@ -82,7 +84,9 @@ class RawFeedConsumer:
     async def _handle(self, tp: TopicPartition, messages: list[ConsumerRecord]) -> bool:
         feed = self._topics[tp.topic]
         self._metrics.raw_messages.labels(feed).inc(len(messages))
-        candidates = [c for m in messages for c in parse_raw(m.value, max_bytes=self._max_bytes)]
+        candidates = [c for m in messages for c in parse_raw(
+            m.value, max_bytes=self._max_bytes, max_message_bytes=self._max_message_bytes,
+            max_records=self._max_records)]
         backoff = 0.5
         while not self._stopping.is_set():
             try:

@@ -7,6 +7,7 @@ In JSON, integers are accepted for codes, numbers and identifiers, not for names
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from contracts.values import (
@@ -17,6 +18,7 @@ from contracts.values import (
     validate_mobile,
 )
 from services.intake.domain import choices
+from services.intake.domain.countries import country_code
 from services.intake.domain.fields import FieldSpec, Kind
 from services.intake.domain.problems import INVALID_ID_NUMBER, INVALID_TYPE, INVALID_VALUE
 from services.intake.domain.times import parse_time
@@ -64,6 +66,31 @@ def _id_number(value: object, id_type: str, *, cells: bool) -> str:
         raise
 
 
+# Zero-width characters pasted in with names are dropped; direction overrides (U+202E shows
+# "abc" as "cba") and other invisible format or control characters refuse the value.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_BREAKS = dict.fromkeys(map(ord, "\t\n\r\v\f\x85\u2028\u2029"), " ")
+
+
+def clean_text(text: str) -> str:
+    """Visible text only: zero-width characters dropped, line breaks as spaces; InvalidValue
+    (invalid_value) for control, direction or other format characters, or nothing visible."""
+    if text.isprintable():  # the common case: nothing to look at
+        return text
+    text = text.translate(_ZERO_WIDTH).translate(_BREAKS)
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            raise InvalidValue(INVALID_VALUE, f"contains the control character U+{ord(ch):04X}")
+        if category == "Cf":
+            raise InvalidValue(INVALID_VALUE, f"contains the invisible formatting character "
+                               f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})")
+    text = " ".join(text.split())
+    if not any(ch.isprintable() and not ch.isspace() for ch in text):
+        raise InvalidValue(INVALID_VALUE, "has no visible character")
+    return text
+
+
 def convert(spec: FieldSpec, value: object, *, cells: bool, id_type: str) -> object:
     """The normalized value (str or aware datetime); raises InvalidValue with a reason code."""
     kind = spec.kind
@@ -78,6 +105,8 @@ def convert(spec: FieldSpec, value: object, *, cells: bool, id_type: str) -> obj
         return validate_mobile(text)
     if kind is Kind.AREA_CODE:
         return validate_area_code(text)
+    if kind is Kind.COUNTRY:
+        return country_code(text)
     if kind is Kind.CHOICE:
         assert spec.choices is not None
         chosen = choices.choose(spec.choices, text)
@@ -85,6 +114,7 @@ def convert(spec: FieldSpec, value: object, *, cells: bool, id_type: str) -> obj
             allowed = ", ".join(choices.canonical_values(spec.choices))
             raise InvalidValue(INVALID_VALUE, f"{text!r} is not one of {allowed}")
         return chosen
+    text = clean_text(text)
     if len(text) > spec.max_len:
         raise InvalidValue(INVALID_VALUE, f"longer than {spec.max_len} characters")
     return text

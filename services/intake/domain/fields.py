@@ -14,6 +14,7 @@ class Kind(Enum):
     AREA_CODE = "area_code"
     TIME = "time"
     CHOICE = "choice"
+    COUNTRY = "country"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ COMMON: tuple[FieldSpec, ...] = (
     _f("mobile", Kind.MOBILE, "person.mobile", "手机号"),
     _f("origin_area_code", Kind.AREA_CODE, "origin.area_code", "来源地区划代码", required=True),
     _f("origin_area_name", T, "origin.area_name", "来源地", required=True),
+    # Arrivals from abroad: a country instead of the area code and name (origin is then null).
+    _f("origin_country", Kind.COUNTRY, "origin_country", "来源国家/地区"),
     _f("departed_at", Kind.TIME, "departed_at", "离开时间"),
     _f("arrived_at", Kind.TIME, "arrived_at", "到达时间", required=True),
     # Required, but derived from the township/village code or the configured county if absent.

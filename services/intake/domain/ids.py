@@ -16,7 +16,8 @@ _DISTINGUISHING = {"assist": ("request_id",), "contacts": ("case_ref",)}
 def derived_source_id(feed: str, values: Mapping[str, object]) -> str:
     """``row-`` + 32 hex digits of SHA-256 over the normalized identity of the row.
 
-    Identity = feed, ID type, ID number, origin area code, arrival instant (UTC), plus the
+    Identity = feed, ID type, ID number, origin area code (or country, for an arrival from
+    abroad), arrival instant (UTC), plus the
     request id (assist) or case reference (contacts). Re-uploading the same list, or a version
     with a corrected name, phone or address, gives the same id (a duplicate); the same person
     arriving again, from elsewhere or at another time, gives a new one.
@@ -27,7 +28,7 @@ def derived_source_id(feed: str, values: Mapping[str, object]) -> str:
         feed,
         str(values["id_type"]),
         str(values["id_number"]),
-        str(values["origin_area_code"]),
+        str(values.get("origin_area_code") or values.get("origin_country")),
         arrived.astimezone(UTC).isoformat(),
         *(str(values.get(name) or "") for name in _DISTINGUISHING.get(feed, ())),
     ]

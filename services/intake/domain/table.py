@@ -2,8 +2,8 @@
 required columns are there, and turn each data row into canonical fields.
 
 Row numbers are the ones a user sees in Excel (first row = 1); a title row above the header
-(e.g. "XX县返乡人员排查表") is allowed, so the header is the first of the top rows that names
-at least two known columns.
+(e.g. "XX县返乡人员排查表") is allowed, so the header is the row among the top ten that names
+the most known columns (at least two).
 """
 
 from __future__ import annotations
@@ -49,25 +49,31 @@ def _header(row_number: int, cells: Sequence[object], feed: str) -> Header:
     return Header(row_number, names, fields)
 
 
-def find_header(rows: Sequence[Row], feed: str, *, default_county: str | None = None
-                ) -> Header | Problem:
-    """The header among the first rows, or a missing_field Problem naming missing columns."""
+def find_header(rows: Sequence[Row], feed: str, *, default_county: str | None = None,
+                provided: Iterable[str] = ()) -> Header | Problem:
+    """The header among the first rows (the one naming most known columns, so a title row or
+    a 填报单位/日期 line above it is passed over), or a missing_field Problem naming missing
+    columns. ``provided``: fields given once for the whole upload (they need no column)."""
     best: Header | None = None
+    best_count = 1
     for row_number, cells in rows[:HEADER_SEARCH_ROWS]:
         header = _header(row_number, cells, feed)
-        if sum(f is not None for f in header.fields) >= 2:
-            best = header
-            break
+        count = sum(f is not None for f in header.fields)
+        if count > best_count:
+            best, best_count = header, count
     if best is None:
         labels = "、".join(s.label for s in specs_for(feed) if s.required)
         return Problem(p.MISSING_FIELD, None, "no header row with known column names in the "
                        f"first {HEADER_SEARCH_ROWS} rows; expected columns such as {labels}")
-    present = set(best.fields)
+    present = set(best.fields) | set(provided)
     has_area = bool(present & {"current_township_code", "current_village_code"})
+    # The origin: a code, a name (resolved to its code), or a country for arrivals from abroad.
+    has_origin = bool(present & {"origin_area_code", "origin_area_name", "origin_country"})
     missing = [
         s for s in specs_for(feed)
         if s.required and s.name not in present and not (
             s.name == "source_record_id"
+            or (s.name in ("origin_area_code", "origin_area_name") and has_origin)
             or (s.name == "current_county_code" and (has_area or default_county)))
     ]
     if missing:

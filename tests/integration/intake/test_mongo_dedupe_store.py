@@ -12,7 +12,7 @@ import pytest
 
 from paicha_runtime.mongo import MongoSettings
 from services.intake.adapters.mongo_store import MongoDedupeStore
-from services.intake.ports import PUBLISHED, PUBLISHING, Claim
+from services.intake.ports import PUBLISHED, PUBLISHING, Claim, Mark
 from tests.integration.intake.helpers import drop_database
 
 pytestmark = pytest.mark.integration
@@ -34,10 +34,14 @@ def claims(ids: list[str], at: datetime = FIRST, channel: str = "http") -> list[
     return [Claim(rid, "bigdata", f"src-{rid}", at, channel) for rid in ids]
 
 
+def marks(ids: list[str], at: datetime = FIRST) -> list[Mark]:
+    return [Mark(rid, at) for rid in ids]
+
+
 async def test_a_resend_of_published_records_finds_them_all(store):
     ids = [f"r{i}" for i in range(50)]
     assert await store.claim(claims(ids)) == {}
-    await store.mark_published(ids)
+    await store.mark_published(marks(ids))
 
     again = await store.claim(claims(list(reversed(ids)), FIRST + timedelta(hours=1), "file"))
     assert set(again) == set(ids)
@@ -47,7 +51,7 @@ async def test_a_resend_of_published_records_finds_them_all(store):
 
 async def test_an_overlapping_call_claims_the_new_and_reports_the_old(store):
     await store.claim(claims(["a", "b", "c"]))
-    await store.mark_published(["a", "b", "c"])
+    await store.mark_published(marks(["a", "b", "c"]))
 
     later = FIRST + timedelta(hours=2)
     result = await store.claim(claims(["b", "c", "d"], later, "kafka"))
@@ -58,7 +62,7 @@ async def test_an_overlapping_call_claims_the_new_and_reports_the_old(store):
 
 async def test_claims_left_publishing_are_reported_so_with_their_first_time_and_channel(store):
     await store.claim(claims(["x", "y", "z"], channel="kafka"))
-    await store.mark_published(["x", "y"])  # as if intake died before marking z
+    await store.mark_published(marks(["x", "y"]))  # as if intake died before marking z
 
     result = await store.claim(claims(["x", "y", "z"], FIRST + timedelta(days=1), "http"))
     assert {rid: e.state for rid, e in result.items()} == {

@@ -47,7 +47,7 @@ async def test_malformed_messages_are_rejected_and_the_consumer_keeps_going(inta
         b'["a", "list"]',
         orjson.dumps({**record("screening", source_record_id=wrong_type), "arrived_at": 20220801}),
         orjson.dumps(record("screening", screened_by=None, source_record_id=source_id("miss"))),
-        b'{"records": [' + b"0" * 70_000 + b"]}",
+        orjson.dumps({"records": [{"name": "0" * 70_000}]}),  # one record over 64 KiB
         orjson.dumps({"records": [
             record("screening", seq=71, source_record_id=batch_ids[0]), "x",
             record("screening", seq=72, source_record_id=batch_ids[1])]}),

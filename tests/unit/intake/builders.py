@@ -3,9 +3,12 @@ mobiles, placeholder names 测试一…), shared by the unit and integration tes
 
 from __future__ import annotations
 
+import io
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from openpyxl import Workbook
 
 from contracts.values import check_digit
 
@@ -56,3 +59,40 @@ def record(feed: str = "bigdata", seq: int = 1, **overrides: Any) -> dict[str, A
     }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
+
+
+LIST_2022_HEADER = ["序号", "姓名", "性别", "身份证号", "联系电话", "从何地返回（具体到县区）",
+                    "返回时间", "交通方式", "所属乡镇", "所属村", "是否已做核酸", "备注"]
+LIST_2022_ORIGINS = {"北京市朝阳区": "110105", "河北省石家庄市长安区": "130102",
+                     "天津市滨海新区": "120116", "上海浦东": "310115", "承德市双桥区": "130802",
+                     "北京海淀": "110108", "内蒙古锡林郭勒盟正蓝旗": "152530",
+                     "辽宁省朝阳市双塔区": "211302"}
+_TOWNSHIPS = ("大阁镇", "大滩镇", "鱼儿山镇")
+_VILLAGES = ("北关村", "南关村", "东街村", "西街村", "前进村", "新村", "河东村", "河西村")
+
+
+def list_2022(rows: int, born: date, origins: dict[int, str] | None = None
+              ) -> tuple[bytes, dict[int, str]]:
+    """An XLSX shaped like the lists counties filled in 2022: a merged title row, then 序号,
+    places by name (origin, township, village of the demo county), no 排查单位 column. Data
+    starts on Excel row 3; ``origins`` overrides the origin of some rows. Returns the file and
+    the ID number of each row."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["丰宁县返丰人员排查登记表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LIST_2022_HEADER))
+    sheet.append(LIST_2022_HEADER)
+    names, people = list(LIST_2022_ORIGINS), {}
+    for i in range(rows):
+        excel_row = 3 + i
+        number = id_number(i, born=born + timedelta(days=i // 1000))
+        origin = (origins or {}).get(excel_row, names[i % len(names)])
+        sheet.append([i + 1, NAMES[i % len(NAMES)], "男" if i % 2 else "女", number,
+                      f"1990000{i % 10000:04d}", origin,
+                      datetime(2022, 8, 1, 8) + timedelta(minutes=i), "自驾",
+                      _TOWNSHIPS[i % len(_TOWNSHIPS)], _VILLAGES[i % len(_VILLAGES)], "是", ""])
+        people[excel_row] = number
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), people

@@ -17,9 +17,12 @@ from services.intake.ports import (
     PUBLISHING,
     Claim,
     Existing,
+    Mark,
     Outgoing,
     PublishFailed,
     StoreUnavailable,
+    Unconfirmed,
+    sweep_slot,
 )
 
 SECRET = b"unit-test-person-key-secret"
@@ -27,11 +30,14 @@ T0 = datetime(2022, 8, 1, 2, 30, 0, 123000, tzinfo=UTC)
 
 
 class FakeStore:
-    def __init__(self) -> None:
+    def __init__(self, slot_s: int = 60) -> None:
         self.claims: dict[str, Claim] = {}
         self.published: set[str] = set()
+        self.marks: list[Mark] = []
         self.down = False
         self.mark_down = False
+        self.slot_s = slot_s
+        self.cursor: int | None = None
 
     async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
         if self.down:
@@ -46,10 +52,25 @@ class FakeStore:
                 existing[claim.record_id] = Existing(state, before.received_at, before.channel)
         return existing
 
-    async def mark_published(self, record_ids: Sequence[str]) -> None:
+    async def mark_published(self, marks: Sequence[Mark]) -> None:
         if self.mark_down:
             raise StoreUnavailable("store is down")
-        self.published.update(record_ids)
+        self.published.update(m.record_id for m in marks)
+        self.marks += marks
+
+    async def unconfirmed(self, slot: int) -> list[Unconfirmed]:
+        if self.down:
+            raise StoreUnavailable("store is down")
+        return [Unconfirmed(c.record_id, c.feed, c.received_at, c.message.value.decode())
+                for c in self.claims.values() if c.message is not None
+                and c.record_id not in self.published
+                and sweep_slot(c.received_at, self.slot_s) == slot]
+
+    async def sweep_cursor(self) -> int | None:
+        return self.cursor
+
+    async def save_sweep_cursor(self, slot: int) -> None:
+        self.cursor = slot
 
     async def ping(self) -> bool:
         return not self.down

@@ -22,3 +22,13 @@ def test_token_new_for_admin_and_an_unknown_feed():
     assert "INTAKE_ADMIN_TOKEN_HASH=" in admin.stdout
     unknown = CliRunner().invoke(app, ["token", "new", "--feed", "weather"])
     assert unknown.exit_code == 2
+
+
+def test_import_uploads_to_the_feed_the_token_was_made_for():
+    from services.intake.auth import new_token
+    from services.intake.cli import token_feed
+
+    assert token_feed(new_token("screening")) == "screening"
+    assert token_feed(new_token("admin")) is None and token_feed("opaque-token") is None
+    result = CliRunner().invoke(app, ["import", __file__, "--token", "opaque-token"])
+    assert result.exit_code == 2 and "--feed" in result.output

@@ -64,3 +64,24 @@ def test_no_bytes_make_the_parser_raise(value):
     assert candidates
     for candidate in candidates:
         assert isinstance(candidate.payload(), str)
+
+
+def test_a_batch_of_500_records_is_limited_per_record_not_as_a_whole():
+    records = [record(seq=i, source_record_id=f"b-{i}") for i in range(500)]
+    value = orjson.dumps({"records": records})
+    assert len(value) > 64 * 1024
+    batch = parse_raw(value, max_bytes=64 * 1024)
+    assert len(batch) == 500 and all(c.problem is None for c in batch)
+
+
+def test_an_oversized_record_in_a_batch_is_refused_alone():
+    big = record(current_address="测" * 40_000)
+    batch = parse_raw(orjson.dumps({"records": [record(), big]}), max_bytes=64 * 1024)
+    assert batch[0].problem is None
+    assert batch[1].problem is not None and batch[1].problem.reason == "oversized"
+    assert batch[1].position == 1
+
+
+def test_a_batch_with_too_many_records_is_refused():
+    [refused] = parse_raw(orjson.dumps({"records": [record()] * 6}), max_records=5)
+    assert refused.problem is not None and refused.problem.reason == "too_many_records"

@@ -68,3 +68,17 @@ def test_two_columns_of_one_field_must_agree():
         "name": "测试一", "id_number": id_number(1)}
     conflict = row_fields(header, ["测试一", id_number(1), id_number(2)])
     assert isinstance(conflict, Problem) and conflict.reason == p.INVALID_VALUE
+
+
+def test_the_header_is_the_row_naming_most_columns_and_given_values_count_as_columns():
+    header_2022 = ["序号", "姓名", "性别", "身份证号", "联系电话", "从何地返回（具体到县区）",
+                   "返回时间", "交通方式", "所属乡镇", "所属村", "是否已做核酸", "备注"]
+    rows = [(1, ["丰宁县返丰人员排查登记表"]), (2, ["填报单位：", "大阁镇", "联系电话：", "1"]),
+            (3, header_2022)]
+    refused = find_header(rows, "screening")
+    assert isinstance(refused, Problem) and refused.field == "screened_by"
+    header = find_header(rows, "screening", provided={"screened_by"})
+    assert isinstance(header, Header) and header.row == 3
+    assert header.column_of("origin_area_name") == "从何地返回（具体到县区）"
+    assert header.column_of("current_village_code") == "所属村"
+    assert header.ignored == ["序号", "性别", "交通方式", "是否已做核酸", "备注"]
