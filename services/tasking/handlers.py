@@ -65,9 +65,10 @@ class Tasking:
 
     async def relay_pending(self) -> None:
         for task_id in await self.store.with_outbox():
-            loaded = await self.store.get(task_id)
-            if loaded is not None and loaded.outbox:
-                await self._relay(task_id, loaded.outbox)
+            async with self._lock(task_id):  # not while a write of this task relays its own
+                loaded = await self.store.get(task_id)
+                if loaded is not None and loaded.outbox:
+                    await self._relay(task_id, loaded.outbox)
 
     def _track(self, task_id: str, status: str | None, township: str) -> None:
         before = self._open.pop(task_id, None)
