@@ -56,8 +56,11 @@ class TaskStore:
         return self._client[self._settings.database]
 
     async def prepare(self) -> None:
+        # One index per call: FerretDB v1 (SQLite) closes the connection when one createIndexes
+        # names two or more indexes that exist already (every restart); one at a time is fine.
         for collection, indexes in INDEXES.items():
-            await ensure_indexes(self.db, collection, indexes, self._settings)
+            for one in [[index] for index in indexes] or [[]]:
+                await ensure_indexes(self.db, collection, one, self._settings)
 
     async def ping(self) -> bool:
         try:
