@@ -11,8 +11,9 @@ from rich.table import Table
 
 from paicha.simulate.cli import simulate_app
 from paicha.stack import Stack, StackError, StackStatus
-from paicha.stack.local import Simulator, ensure_local_secrets, services
+from paicha.stack.local import DEMO_GRIDS, Simulator, ensure_local_secrets, services
 from services.intake import cli as intake_cli
+from services.tasking import cli as tasking_cli
 
 app = typer.Typer(help="paicha (排查): risk-person screening pipeline.", no_args_is_help=True)
 stack_app = typer.Typer(
@@ -23,6 +24,8 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(simulate_app, name="simulate")
 app.command("import")(intake_cli.import_file)
 app.add_typer(intake_cli.token_app, name="token")
+app.add_typer(tasking_cli.grids_app, name="grids")
+intake_cli.token_app.command("grid")(tasking_cli.token_grid)
 console = Console()
 err = Console(stderr=True)
 
@@ -43,6 +46,13 @@ def up(
                 service.start()
         for service in services(stack.settings):
             service.wait_ready(timeout_s=120)
+        urls = {s.spec.name: s.url for s in services(stack.settings)}
+        try:
+            loaded = tasking_cli.load_grids_file(DEMO_GRIDS, urls["tasking"],
+                                                 ensure_local_secrets(stack.settings).admin_token)
+            console.print(f"[dim]…[/dim] {loaded} demo grids loaded into tasking")
+        except Exception as exc:  # noqa: BLE001 - the stack runs; say what failed, go on
+            err.print(f"[yellow]demo grids not loaded:[/yellow] {exc}")
         if simulator:
             Simulator(stack.settings).start(rate)
     except StackError as exc:
@@ -51,7 +61,7 @@ def up(
     _print_all(stack)
     urls = {s.spec.name: s.url for s in services(stack.settings)}
     console.print(f"intake API: {urls['intake']}/docs · triage API: {urls['triage']}/docs · "
-                  "admin token: `paicha token local`")
+                  f"tasking API: {urls['tasking']}/docs · admin token: `paicha token local`")
 
 
 @intake_cli.token_app.command("local")

@@ -36,6 +36,7 @@ class StackSettings(BaseSettings):
     postgres_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
     intake_port: int = 8001
     triage_port: int = 8002
+    tasking_port: int = 8003
     kafka_heap: str = "768m"
     start_timeout_s: float = 90.0
 

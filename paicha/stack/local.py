@@ -89,10 +89,25 @@ def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
     }
 
 
+def _tasking_env(s: StackSettings, port: int) -> dict[str, str]:
+    return {
+        "TASKING_ENVIRONMENT": "development",
+        "TASKING_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
+        "TASKING_MONGO__URL": s.mongo_url,
+        "TASKING_MONGO__DATABASE": "paicha_tasking",
+        "TASKING_HTTP__HOST": s.host,
+        "TASKING_HTTP__PORT": str(port),
+        "TASKING_ADMIN_TOKEN_HASH": ensure_local_secrets(s).admin_token_hash,
+    }
+
+
 SERVICES = (
     ServiceSpec("intake", lambda s: s.intake_port, _intake_env),
     ServiceSpec("triage", lambda s: s.triage_port, _triage_env),
+    ServiceSpec("tasking", lambda s: s.tasking_port, _tasking_env),
 )
+# The demo county's grid directory, loaded into tasking by `paicha up`.
+DEMO_GRIDS = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "130826-grids.yaml"
 
 
 def services(settings: StackSettings) -> list[ServiceProcess]:

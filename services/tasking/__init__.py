@@ -1,1 +1,2 @@
-"""Tasking service: grid-worker tasks, deadlines, outcomes and escalation (not built yet)."""
+"""Tasking service: grid-worker tasks, deadlines, outcomes, escalation, test follow-ups and
+assist replies (docs/tasking.md)."""

@@ -46,30 +46,37 @@ async def test_paicha_up_runs_the_pipeline_and_down_stops_everything(unique_name
         "PAICHA_STACK_MONGO_PORT": str(free_port()),
         "PAICHA_STACK_INTAKE_PORT": str(free_port()),
         "PAICHA_STACK_TRIAGE_PORT": str(free_port()),
+        "PAICHA_STACK_TASKING_PORT": str(free_port()),
     }
     intake = f"http://127.0.0.1:{env['PAICHA_STACK_INTAKE_PORT']}"
     triage = f"http://127.0.0.1:{env['PAICHA_STACK_TRIAGE_PORT']}"
+    tasking = f"http://127.0.0.1:{env['PAICHA_STACK_TASKING_PORT']}"
     try:
         up = _paicha(env, "up", "--rate", "20")
         assert up.returncode == 0, up.stdout + up.stderr
-        accepted = cases = 0.0
+        assert "10 demo grids loaded into tasking" in up.stdout, up.stdout + up.stderr
+        accepted = cases = tasks = 0.0
         deadline = time.monotonic() + 180  # generous: CI machines are busy
         async with httpx.AsyncClient(timeout=5) as client:
-            while time.monotonic() < deadline and not (accepted >= 20 and cases >= 20):
+            while time.monotonic() < deadline and not (accepted >= 20 and cases >= 20
+                                                       and tasks >= 20):
                 await asyncio.sleep(2)
                 accepted = _metric_sum((await client.get(f"{intake}/metrics")).text,
                                        "paicha_intake_records_accepted_total")
                 cases = _metric_sum((await client.get(f"{triage}/metrics")).text,
                                     "paicha_triage_cases_opened_total")
+                tasks = _metric_sum((await client.get(f"{tasking}/metrics")).text,
+                                    "paicha_tasking_tasks_assigned_total")
             designations = (await client.get(f"{triage}/v1/risk-areas")).json()
-        assert accepted >= 20 and cases >= 20, (accepted, cases)
+        assert accepted >= 20 and cases >= 20 and tasks >= 20, (accepted, cases, tasks)
         assert designations["count"] >= 1  # the simulator published its demo designations
 
         status = _paicha(env, "status")
         assert status.returncode == 0, status.stdout
         rows = [line.split("│") for line in status.stdout.splitlines() if line.startswith("│")]
         pids = {row[1].strip(): int(row[3]) for row in rows if row[3].strip().isdigit()}
-        assert set(pids) == {"kafka", "ferretdb", "intake", "triage", "simulator"}
+        assert set(pids) == {"kafka", "ferretdb", "intake", "triage", "tasking",
+                             "simulator"}
     finally:
         down = _paicha(env, "down", "--wipe")
     assert down.returncode == 0

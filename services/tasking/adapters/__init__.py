@@ -1,0 +1,1 @@
+"""tasking's adapters: MongoDB store, Kafka publisher and consumer (the only I/O)."""

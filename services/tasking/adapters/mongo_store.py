@@ -1,0 +1,173 @@
+"""tasking's MongoDB store: tasks (one document each, with its outbox and next due time),
+contact details by person key, the grid directory and worker/supervisor tokens.
+
+Only `_id` lookups and equality on fields declared through ensure_indexes (FerretDB pushes
+those down; it never pushes sorts or ranges). Every change is one single-document write guarded
+by the document's version (optimistic concurrency, no transactions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from paicha_runtime.mongo import MongoSettings, ensure_indexes
+from services.tasking.adapters.codec import task_from_doc, task_to_doc
+from services.tasking.domain.model import Task
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "tasks": [IndexModel([(name, ASCENDING)]) for name in (
+        "person_key", "grid_id", "township_code", "county_code", "open", "status",
+        "has_timer", "has_outbox")],
+    "grids": [IndexModel([("village_codes", ASCENDING)]),
+              IndexModel([("township_code", ASCENDING)])],
+    "contacts": [],
+    "tokens": [],
+}
+
+
+class StoreUnavailable(Exception):
+    """The store did not answer; the caller retries (consumer) or answers 503 (API)."""
+
+
+@dataclass
+class Loaded:
+    task: Task
+    version: int
+    outbox: list[dict[str, Any]]
+
+
+class TaskStore:
+    def __init__(self, settings: MongoSettings) -> None:
+        self._settings = settings
+        self._client: AsyncMongoClient | None = None
+
+    @property
+    def db(self) -> AsyncDatabase[Any]:
+        if self._client is None:  # lazily: one client per event loop
+            self._client = self._settings.client()
+        return self._client[self._settings.database]
+
+    async def prepare(self) -> None:
+        # One index per call: FerretDB v1 (SQLite) closes the connection when one createIndexes
+        # names two or more indexes that exist already (every restart); one at a time is fine.
+        for collection, indexes in INDEXES.items():
+            for one in [[index] for index in indexes] or [[]]:
+                await ensure_indexes(self.db, collection, one, self._settings)
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.wait_for(self.db.command("ping"), 2)
+        except (PyMongoError, TimeoutError):
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # tasks
+    @staticmethod
+    def _doc(task: Task, version: int, outbox: list[dict[str, Any]], next_due: datetime | None
+             ) -> dict[str, Any]:
+        doc = task_to_doc(task)
+        doc.update(version=version, outbox=outbox, has_outbox=bool(outbox),
+                   next_due=next_due, has_timer=next_due is not None)
+        return doc
+
+    async def get(self, task_id: str) -> Loaded | None:
+        doc = await self.db.tasks.find_one({"_id": task_id})
+        if doc is None:
+            return None
+        return Loaded(task_from_doc(doc), doc["version"], doc.get("outbox", []))
+
+    async def insert(self, task: Task, outbox: list[dict[str, Any]], next_due: datetime | None
+                     ) -> bool:
+        """False when a task with this id exists already (redelivery, or a race)."""
+        try:
+            await self.db.tasks.insert_one(self._doc(task, 1, outbox, next_due))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def save(self, task: Task, expected_version: int, outbox: list[dict[str, Any]],
+                   next_due: datetime | None) -> bool:
+        """Replace the task if nobody changed it since ``expected_version``; False otherwise."""
+        result = await self.db.tasks.replace_one(
+            {"_id": task.task_id, "version": expected_version},
+            self._doc(task, expected_version + 1, outbox, next_due))
+        return result.matched_count == 1
+
+    async def drop_outbox(self, task_id: str, event_ids: Sequence[str]) -> None:
+        """Remove relayed entries (re-read and retried when the task changed meanwhile)."""
+        gone = set(event_ids)
+        for _ in range(20):
+            doc = await self.db.tasks.find_one({"_id": task_id}, {"outbox": 1, "version": 1})
+            if doc is None:
+                return
+            left = [e for e in doc.get("outbox", []) if e["id"] not in gone]
+            if len(left) == len(doc.get("outbox", [])):
+                return
+            result = await self.db.tasks.update_one(
+                {"_id": task_id, "version": doc["version"]},
+                {"$set": {"outbox": left, "has_outbox": bool(left),
+                          "version": doc["version"] + 1}})
+            if result.matched_count == 1:
+                return
+
+    async def find(self, query: dict[str, Any]) -> list[Task]:
+        """Tasks matching equality on declared fields only (never a range or a sort)."""
+        return [task_from_doc(d) async for d in self.db.tasks.find(query)]
+
+    async def timers(self) -> list[tuple[str, datetime]]:
+        """(task id, next due) of every task with a pending timer: what the heap is built from."""
+        cursor = self.db.tasks.find({"has_timer": True}, {"next_due": 1})
+        return [(d["_id"], d["next_due"]) async for d in cursor if d.get("next_due")]
+
+    async def with_outbox(self) -> list[str]:
+        return [d["_id"] async for d in self.db.tasks.find({"has_outbox": True}, {"_id": 1})]
+
+    async def open_summary(self) -> list[dict[str, Any]]:
+        """Status and township of every open task (for the gauges at start)."""
+        projection = {"status": 1, "township_code": 1, "county_code": 1}
+        return [d async for d in self.db.tasks.find({"open": True}, projection)]
+
+    async def open_load(self, grid_id: str) -> int:
+        return await self.db.tasks.count_documents({"grid_id": grid_id, "open": True})
+
+    # contacts (PII)
+    async def get_contact(self, person_key: str) -> dict[str, Any] | None:
+        return await self.db.contacts.find_one({"_id": person_key})
+
+    async def put_contact(self, doc: dict[str, Any]) -> None:
+        await self.db.contacts.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    # grid directory
+    async def put_grid(self, grid: dict[str, Any]) -> None:
+        doc = {**grid, "_id": grid["grid_id"],
+               "village_codes": [v["code"] for v in grid["villages"]]}
+        await self.db.grids.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    async def grids(self) -> list[dict[str, Any]]:
+        return [d async for d in self.db.grids.find({})]
+
+    async def grid(self, grid_id: str) -> dict[str, Any] | None:
+        return await self.db.grids.find_one({"_id": grid_id})
+
+    async def grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
+        return [d async for d in self.db.grids.find({"village_codes": village_code})]
+
+    # tokens
+    async def put_token(self, doc: dict[str, Any]) -> None:
+        await self.db.tokens.insert_one(doc)
+
+    async def token(self, digest: str) -> dict[str, Any] | None:
+        return await self.db.tokens.find_one({"_id": digest})

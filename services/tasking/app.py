@@ -1,0 +1,60 @@
+"""The tasking FastAPI app: worker and supervisor routes, grid and token admin, JSON problem
+errors (503 + Retry-After when the store is away), health, metrics, and the worker page at
+/worker/ when services/tasking/web/ exists."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pymongo.errors import PyMongoError
+
+from paicha_runtime.http import install_health, install_problem_handlers, problem
+from services.tasking.bootstrap import Components
+from services.tasking.routes import admin, tasks
+
+WEB = Path(__file__).parent / "web"
+
+
+def create_app(components: Components) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await components.start()
+        try:
+            yield
+        finally:
+            await components.stop()
+
+    app = FastAPI(title="paicha tasking", version="1", lifespan=lifespan,
+                  description="Grid-worker tasks: deadlines, outcomes, tests; grid directory.")
+    app.state.components = components
+    install_problem_handlers(app)
+    retry_after = str(components.settings.retry_after_s)
+
+    @app.exception_handler(PyMongoError)
+    async def _store_away(_: Request, exc: PyMongoError) -> JSONResponse:
+        return problem(503, "unavailable", "the store is unavailable; nothing was changed, "
+                       "retry later", headers={"Retry-After": retry_after})
+
+    @app.middleware("http")
+    async def _timing(request: Request,
+                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "other")
+        components.metrics.request_seconds.labels(route, str(response.status_code)).observe(
+            time.perf_counter() - started)
+        return response
+
+    install_health(app, {"kafka": components.publisher.ping, "store": components.store.ping},
+                   components.metrics.registry)
+    app.include_router(tasks.router)
+    app.include_router(admin.router)
+    if WEB.is_dir():
+        app.mount("/worker", StaticFiles(directory=WEB, html=True), name="worker")
+    return app

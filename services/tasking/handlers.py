@@ -1,0 +1,293 @@
+"""What tasking does on each input: a case event (open, merge, reclassify, close), a record's
+contact details, a worker's start/outcome/test result, a due timer. Each is one read-modify-write
+of one task document with its events in the document's outbox, then a relay to Kafka.
+
+Order of records and cases: a case may arrive before its record. The task is created at once
+(visible to supervisors, deadline running) with ``person`` null; TaskAssigned (which carries
+the contact details) goes out when the contact is there, from whichever side comes second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts import events as ev
+from contracts.envelope import Envelope, derived_event_id
+from services.tasking.adapters.kafka_publisher import KafkaPublisher, PublishFailed
+from services.tasking.adapters.mongo_store import TaskStore
+from services.tasking.clock import Clock
+from services.tasking.domain import assign
+from services.tasking.domain import facts as f
+from services.tasking.domain import transitions as tr
+from services.tasking.domain.model import Assist, Contact, Source, Status, Task, Tier
+from services.tasking.domain.policy import Policy
+from services.tasking.events import outbox_entries
+from services.tasking.metrics import TaskingMetrics
+from services.tasking.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+Mutation = Callable[[Task], list[f.Fact]]
+
+
+class NotFound(Exception):
+    """No such task (or test) — or not one the caller may see."""
+
+
+def task_id_for(case_id: str) -> str:
+    """Deterministic: a redelivered case never makes a second task."""
+    return "tk-" + derived_event_id("tasking.task", case_id).replace("-", "")[:24]
+
+
+class Tasking:
+    def __init__(self, store: TaskStore, publisher: KafkaPublisher, policy: Policy,
+                 clock: Clock, metrics: TaskingMetrics, scheduler: Scheduler) -> None:
+        self.store, self.publisher, self.policy = store, publisher, policy
+        self.clock, self.metrics, self.scheduler = clock, metrics, scheduler
+        self._locks = [asyncio.Lock() for _ in range(256)]
+        self._open: dict[str, tuple[str, str]] = {}  # task id -> (status, township) for gauges
+
+    def _lock(self, task_id: str) -> asyncio.Lock:
+        return self._locks[zlib.crc32(task_id.encode()) % len(self._locks)]
+
+    # --- start-up -------------------------------------------------------------------------
+    async def recover(self) -> None:
+        """Gauges of open tasks, the timer heap, and a relay of any outbox left by a crash."""
+        for doc in await self.store.open_summary():
+            self._track(doc["_id"], doc["status"], doc.get("township_code") or "none")
+        for task_id, due in await self.store.timers():
+            self.scheduler.schedule(task_id, due)
+        await self.relay_pending()
+
+    async def relay_pending(self) -> None:
+        for task_id in await self.store.with_outbox():
+            async with self._lock(task_id):  # not while a write of this task relays its own
+                loaded = await self.store.get(task_id)
+                if loaded is not None and loaded.outbox:
+                    await self._relay(task_id, loaded.outbox)
+
+    def _track(self, task_id: str, status: str | None, township: str) -> None:
+        before = self._open.pop(task_id, None)
+        if before is not None:
+            self.metrics.open_tasks.labels(*before).dec()
+        if status is not None and status != Status.CLOSED:
+            self._open[task_id] = (status, township)
+            self.metrics.open_tasks.labels(status, township).inc()
+
+    # --- the one write path ---------------------------------------------------------------
+    async def change(self, task_id: str, mutate: Mutation) -> Task:
+        """Load, apply, save (retrying if the document moved), relay. Raises NotFound,
+        TransitionError (from ``mutate``)."""
+        async with self._lock(task_id):
+            for _ in range(10):
+                loaded = await self.store.get(task_id)
+                if loaded is None:
+                    raise NotFound(task_id)
+                task = loaded.task
+                before = _snapshot(task)
+                facts = mutate(task)
+                if not facts and _snapshot(task) == before:
+                    return task
+                now = self.clock.now()
+                entries = outbox_entries(task, facts, loaded.version + 1, now)
+                if await self.store.save(task, loaded.version, loaded.outbox + entries,
+                                         tr.next_due(task)):
+                    self._after(task, facts)
+                    await self._relay(task_id, loaded.outbox + entries)
+                    return task
+            raise RuntimeError(f"task {task_id} kept changing under us")
+
+    async def create(self, task: Task, facts: list[f.Fact]) -> bool:
+        entries = outbox_entries(task, facts, 1, self.clock.now())
+        async with self._lock(task.task_id):
+            if not await self.store.insert(task, entries, tr.next_due(task)):
+                return False
+            self.metrics.assigned.labels(task.tier.value).inc()
+            if task.pool_reason:
+                self.metrics.pooled.labels(task.tier.value).inc()
+            if not task.announced:
+                self.metrics.waiting_contact.inc()
+            self._after(task, facts)
+            await self._relay(task.task_id, entries)
+        return True
+
+    def _after(self, task: Task, facts: list[f.Fact]) -> None:
+        self._track(task.task_id, task.status.value, task.township_code or "none")
+        self.scheduler.schedule(task.task_id, tr.next_due(task))
+        _count(self.metrics, task, facts)
+
+    async def _relay(self, task_id: str, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        try:
+            await self.publisher.publish(entries)
+        except PublishFailed as exc:
+            self.metrics.publish_failures.inc()
+            log.warning("events of task %s stay in its outbox: %s", task_id, exc)
+            return
+        for entry in entries:
+            self.metrics.outbox_relayed.labels(entry["type"]).inc()
+        await self.store.drop_outbox(task_id, [e["id"] for e in entries])
+
+    # --- inputs from Kafka ----------------------------------------------------------------
+    async def handle(self, envelope: Envelope) -> None:
+        event = envelope.event
+        if isinstance(event, ev.RecordReceived):
+            await self.on_record(event)
+        elif isinstance(event, ev.CaseClosed):
+            await self.on_case_closed(event)
+        elif isinstance(event, ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified):
+            await self.on_case(event)
+        else:
+            raise ValueError(f"tasking does not consume {envelope.type}")
+
+    async def on_case(self, case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> None:
+        task_id = task_id_for(case.case_id)
+        contact = await self.store.get_contact(case.person_key)
+        if await self.store.get(task_id) is None:
+            task = await self._new_task(task_id, case)
+            facts = _sync_contact(task, contact, self.clock.now())
+            if await self.create(task, facts):
+                return
+        if isinstance(case, ev.CaseReclassified):
+            reason = f"reclassified: {case.reason}"
+        elif isinstance(case, ev.CaseMerged):
+            reason = f"record {case.merged.record_id} merged into the case"
+        else:
+            reason = "case opened again"
+
+        def revise(task: Task) -> list[f.Fact]:
+            now = self.clock.now()
+            out = tr.revise(task, category=case.category.value, risk_level=case.risk_level.value,
+                            measure=case.measure.value, measure_days=case.measure_days,
+                            followup_days=case.followup_days, test_days=list(case.test_days),
+                            due_at=case.verification_due_at, sources=_sources(case),
+                            reason=reason, now=now)
+            return out + _sync_contact(task, contact, now)
+
+        await self.change(task_id, revise)
+
+    async def _new_task(self, task_id: str, case: ev.CaseOpened | ev.CaseMerged |
+                        ev.CaseReclassified) -> Task:
+        where = case.current
+        loads: dict[str, int] = {}
+        if where.village_code:
+            for grid in await self.store.grids_for_village(where.village_code):
+                loads[grid["_id"]] = await self.store.open_load(grid["_id"])
+        choice = assign.choose(county_code=where.county_code, township_code=where.township_code,
+                               village_code=where.village_code, load_by_grid=loads)
+        return Task(task_id=task_id, case_id=case.case_id, person_key=case.person_key,
+                    status=Status.ASSIGNED, tier=choice.tier, grid_id=choice.grid_id,
+                    county_code=where.county_code, township_code=where.township_code,
+                    village_code=where.village_code, category=case.category.value,
+                    risk_level=case.risk_level.value, measure=case.measure.value,
+                    measure_days=case.measure_days, followup_days=case.followup_days,
+                    test_days=sorted(case.test_days), sources=_sources(case),
+                    due_at=case.verification_due_at, assigned_at=self.clock.now(),
+                    pool_reason=choice.pool_reason)
+
+    async def on_case_closed(self, case: ev.CaseClosed) -> None:
+        loaded = await self.store.get(task_id_for(case.case_id))
+        if loaded is not None and loaded.task.open:
+            # Triage closes a case only after tasking resolved it; an open task stays with its
+            # worker (a person's safety check is not cancelled by a bookkeeping event).
+            log.warning("case %s closed by triage while its task %s is %s; the task stays open",
+                        case.case_id, loaded.task.task_id, loaded.task.status)
+
+    async def on_record(self, record: ev.RecordReceived) -> None:
+        contact = await self.store.get_contact(record.person_key) or {
+            "_id": record.person_key, "records": []}
+        if any(r["record_id"] == record.record_id for r in contact["records"]):
+            contact_changed = False
+        else:
+            contact_changed = True
+            contact["records"].append(_record_entry(record))
+            latest = max(contact["records"], key=lambda r: r["received_at"])
+            if latest["record_id"] == record.record_id or "person" not in contact:
+                contact["person"] = record.person.model_dump(mode="json")
+                contact["address"] = record.current.address
+        if contact_changed:
+            await self.store.put_contact(contact)
+        for task in await self.store.find({"person_key": record.person_key}):
+            await self.change(task.task_id,
+                              lambda t: _sync_contact(t, contact, self.clock.now()))
+
+    # --- inputs from the API --------------------------------------------------------------
+    async def fire(self, task_id: str) -> None:
+        try:
+            await self.change(task_id, lambda t: tr.fire(t, self.clock.now(), self.policy))
+        except NotFound:
+            self.scheduler.schedule(task_id, None)
+
+
+def _snapshot(task: Task) -> str:
+    return repr(task)
+
+
+def _sources(case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> list[Source]:
+    return [Source(s.feed.value, s.source_record_id, s.record_id, s.received_at)
+            for s in case.sources]
+
+
+def _record_entry(record: ev.RecordReceived) -> dict[str, Any]:
+    entry: dict[str, Any] = {"record_id": record.record_id, "feed": record.feed.value,
+                             "source_record_id": record.source_record_id,
+                             "received_at": record.received_at, "arrived_at": record.arrived_at}
+    if isinstance(record.details, ev.AssistDetails):
+        entry["assist"] = {"request_id": record.details.request_id,
+                           "requesting_province": record.details.requesting_province,
+                           "reply_by": record.details.reply_by}
+    return entry
+
+
+def _sync_contact(task: Task, contact: dict[str, Any] | None, now: datetime) -> list[f.Fact]:
+    """Contact details, arrival time and assist requests of the task's own records."""
+    if not contact or "person" not in contact:
+        return []
+    p = contact["person"]
+    details = Contact(p["name"], p["id_type"], p["id_number"], p.get("mobile"),
+                      contact.get("address"))
+    mine = {s.record_id for s in task.sources}
+    records = [r for r in contact["records"] if r["record_id"] in mine]
+    arrivals = [_aware(r["arrived_at"]) for r in records if r.get("arrived_at")]
+    out = tr.attach_contact(task, details, min(arrivals) if arrivals else None, now)
+    for r in records:
+        if "assist" in r:
+            a = r["assist"]
+            out += tr.add_assist(task, Assist(r["record_id"], r["source_record_id"],
+                                              a["request_id"], a["requesting_province"],
+                                              _aware(a["reply_by"])), now)
+    return out
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _count(m: TaskingMetrics, task: Task, facts: list[f.Fact]) -> None:
+    for fact in facts:
+        match fact:
+            case f.Assigned(at=at):
+                m.push_to_assigned.observe(max((at - task.first_received_at).total_seconds(), 0))
+            case f.Closed(at=at):
+                m.push_to_verified.observe(max((at - task.first_received_at).total_seconds(), 0))
+            case f.OutcomeRecorded(outcome=outcome):
+                m.outcomes.labels(outcome).inc()
+            case f.Overdue(tier=tier):
+                m.overdue.labels(Tier(tier).value).inc()
+            case f.Escalated(to_tier=to):
+                m.escalated.labels(Tier(to).value).inc()
+            case f.Requeued(reason=reason):
+                m.requeued.labels(reason).inc()
+            case f.TestOverdue():
+                m.tests_overdue.inc()
+            case f.TestResultRecorded(test=test):
+                m.test_results.labels(test.result or "none").inc()
+            case f.Resolved(resolution=resolution):
+                m.resolved.labels(resolution).inc()
+            case f.AssistReply(status=status):
+                m.assist_replies.labels(status).inc()
