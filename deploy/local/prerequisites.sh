@@ -10,6 +10,8 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 command -v make >/dev/null || missing+=(make)
+command -v chromium >/dev/null || missing+=(chromium)  # the worker page's browser test
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # its Chinese text
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

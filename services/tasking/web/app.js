@@ -4,7 +4,7 @@
 import { api, ApiError, clearToken, getToken, newRequestId, setToken } from "./api.js";
 import {
   APPLIED_MEASURES, CATEGORY, ID_TYPE, MEASURE, OUTCOMES, RESULT, RESULTS, STATUS, TIER,
-  clock, label, timeLeft,
+  clock, label, timeLeft, today,
 } from "./labels.js";
 
 const TICK_MS = 30000;
@@ -118,6 +118,9 @@ async function allPages(params) {
   return tasks;
 }
 
+// A test whose day has come and that has no result yet (a future day cannot have one).
+const awaitsResult = (test) => test.result === null && !(test.test_date > today());
+
 const byDue = (a, b) => Date.parse(a.due_at) - Date.parse(b.due_at);
 
 async function load() {
@@ -131,7 +134,7 @@ async function load() {
     state.open = (await allPages({ limit: 50 })).filter((t) => t.status !== "closed").sort(byDue);
     try {
       const closed = await allPages({ status: "closed", limit: 50 });
-      state.withTests = closed.filter((t) => (t.tests || []).some((x) => x.result === null));
+      state.withTests = closed.filter((t) => (t.tests || []).some(awaitsResult));
     } catch (err) {
       if (handleAuth(err)) return;
       state.withTests = [];  // the open list matters more; say so but keep going
@@ -311,7 +314,7 @@ function outcomeForm(task) {
 function testsList(task, onlyPending = false) {
   const list = h("ul", { class: "tests" });
   const tests = [...task.tests].sort((a, b) => a.day - b.day)
-    .filter((t) => !onlyPending || t.result === null);
+    .filter((t) => !onlyPending || awaitsResult(t));
   for (const t of tests) list.append(testRow(t));
   return h("div", { class: "tests-box" }, h("p", { class: "label" }, "核酸检测"), list);
 }
@@ -322,9 +325,14 @@ function testRow(test) {
     h("p", { class: "test-head" },
       h("strong", {}, `第${test.day}天`), ` ${test.test_date || ""}`,
       test.result === null && test.result_due_at
-        ? h("span", { class: "left small", dataset: { due: test.result_due_at, prefix: "录入" } }) : null));
+        ? h("span", { class: "left small", dataset: { due: test.result_due_at, prefix: "录入期限 " } }) : null));
   if (test.result !== null) {
     row.append(h("p", { class: `result result-${test.result}` }, `结果：${label(RESULT, test.result)}`));
+    return row;
+  }
+  if (test.test_date && test.test_date > today()) {
+    row.querySelector(".left")?.remove();
+    row.append(h("p", { class: "muted" }, "未到检测日"));
     return row;
   }
   const chosen = state.testDrafts.get(test.test_task_id);
@@ -383,6 +391,7 @@ async function perform(key, fn, onDone) {
       state.busy.delete(key);
       await load();  // the task changed under us: show it as it is now
       state.messages.set(key, { text: describe(err), kind: "error", retry: false });
+      notice(describe(err));  // also where it stays visible if the task left the list
     }
   } finally {
     state.busy.delete(key);
@@ -396,7 +405,7 @@ function replaceTask(task) {
     if (i >= 0) state.open.splice(i, 1);
     state.expanded.delete(task.task_id);
     state.drafts.delete(task.task_id);
-    if ((task.tests || []).some((x) => x.result === null)
+    if ((task.tests || []).some(awaitsResult)
         && !state.withTests.some((t) => t.task_id === task.task_id)) {
       state.withTests.unshift(task);
     }
@@ -445,7 +454,7 @@ function submitResult(test) {
         }
       }
       state.testDrafts.delete(test.test_task_id);
-      state.withTests = state.withTests.filter((t) => t.tests.some((x) => x.result === null));
+      state.withTests = state.withTests.filter((t) => t.tests.some(awaitsResult));
       notice(`已录入第${test.day}天核酸结果：${label(RESULT, saved.result)}`, "ok");
     });
 }

@@ -89,3 +89,12 @@ export function clock(iso) {
   const parts = Object.fromEntries(CLOCK.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
   return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
+
+const DAY = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+});
+
+// Today's date in Beijing, "2026-12-01" (test dates are Beijing calendar days).
+export function today(now = Date.now()) {
+  return DAY.format(new Date(now));
+}
