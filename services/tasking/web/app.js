@@ -184,7 +184,7 @@ function tick() {
     const left = timeLeft(el.dataset.due);
     el.textContent = (el.dataset.prefix || "") + left.text;
     el.classList.toggle("overdue", left.overdue);
-    el.closest(".task")?.classList.toggle("is-overdue", left.overdue && el.classList.contains("main-due"));
+    if (el.classList.contains("main-due")) el.closest(".task")?.classList.toggle("is-overdue", left.overdue);
   }
   if (state.loadedAt) {
     const mins = Math.floor((Date.now() - state.loadedAt) / 60000);
@@ -292,7 +292,7 @@ function outcomeForm(task) {
       group.append(h("label", { class: "radio" },
         h("input", {
           type: "radio", name: `measure-${id}`, value: code, checked: draft.measure === code,
-          onchange: () => { draft.measure = code; },
+          onchange: () => { draft.measure = code; render(); },
         }),
         h("span", {}, MEASURE[code])));
     }
@@ -432,6 +432,7 @@ function submitOutcome(task) {
   };
   const requestId = requestIdFor(key, JSON.stringify(body));
   perform(key, () => api.outcome(task.task_id, { ...body, request_id: requestId }), (t) => {
+    state.drafts.delete(task.task_id);
     replaceTask(t);
     const who = task.person && task.person.name ? task.person.name : "该任务";
     notice(t.status === "closed"
@@ -474,7 +475,10 @@ $("login-form").addEventListener("submit", (e) => {
 $("logout").addEventListener("click", () => showLogin(""));
 $("refresh").addEventListener("click", () => { notice(""); load(); });
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && getToken()) tick();
+  if (document.visibilityState !== "visible" || !getToken() || $("home").hidden) return;
+  // Back from a call: reload when the list is more than two minutes old, else recount.
+  if (state.loadedAt && Date.now() - state.loadedAt > 120000) load();
+  else tick();
 });
 setInterval(tick, TICK_MS);
 
