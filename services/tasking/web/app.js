@@ -1,5 +1,5 @@
 // The grid worker's page: token entry, open tasks by deadline, start / outcome / test result.
-// Every piece of data goes into the page through textContent or setAttribute, never innerHTML.
+// Every piece of data goes into the page through textContent or setAttribute, never as markup.
 
 import { api, ApiError, clearToken, getToken, newRequestId, setToken } from "./api.js";
 import {
