@@ -158,9 +158,11 @@ function renderGreeting() {
   $("hello").textContent = who ? `${who}，您好` : "您好";
   const parts = [];
   if (me.grid_id) parts.push(`网格：${me.grid_id}`);
-  const township = me.area_code || (me.grid_id ? me.grid_id.split("-")[0] : "");
-  if (township && township.length === 9) parts.push(`乡镇：${township}`);
-  else if (me.area_code) parts.push(`辖区：${me.area_code}`);
+  // A worker's township: their own tasks say it (the API's /me has no township for a worker).
+  const township = me.scope === "worker"
+    ? (state.open[0] || state.withTests[0] || {}).township_code : me.area_code;
+  if (me.scope === "worker" && township) parts.push(`乡镇：${township}`);
+  else if (me.area_code) parts.push(`${me.area_code.length === 9 ? "乡镇" : "辖区"}：${me.area_code}`);
   if (me.scope && me.scope !== "worker") {
     parts.push({ township: "乡镇督导", county: "县级督导", admin: "管理员" }[me.scope] || me.scope);
   }
@@ -170,6 +172,7 @@ function renderGreeting() {
 // ---- rendering ---------------------------------------------------------------------------
 
 function render() {
+  renderGreeting();
   $("open-count").textContent = state.open.length ? `（${state.open.length}）` : "";
   $("empty").hidden = state.open.length > 0;
   $("tasks").replaceChildren(...state.open.map(taskCard));
