@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the local stack needs when it is missing: Python 3.11 (with venv), Java 17,
-# Maven (fetches the Kafka jars), Go (builds FerretDB) and PostgreSQL 15 (FerretDB's store). Uses apt-get when run as root on
+# Maven (fetches the Kafka jars), Go (builds FerretDB), PostgreSQL 15 (FerretDB's store), and
+# Chromium with a Chinese font (browser tests). Uses apt-get when run as root on
 # Debian; otherwise says what to install. Everything already present is left alone.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 command -v make >/dev/null || missing+=(make)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)  # the worker page's browser test
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # its Chinese text
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
