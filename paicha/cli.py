@@ -25,7 +25,6 @@ app.add_typer(simulate_app, name="simulate")
 app.command("import")(intake_cli.import_file)
 app.add_typer(intake_cli.token_app, name="token")
 app.add_typer(tasking_cli.grids_app, name="grids")
-intake_cli.token_app.command("grid")(tasking_cli.token_grid)
 console = Console()
 err = Console(stderr=True)
 
@@ -62,6 +61,38 @@ def up(
     urls = {s.spec.name: s.url for s in services(stack.settings)}
     console.print(f"intake API: {urls['intake']}/docs · triage API: {urls['triage']}/docs · "
                   f"tasking API: {urls['tasking']}/docs · admin token: `paicha token local`")
+
+
+@intake_cli.token_app.command("new")
+def token_new(
+    feed: Annotated[str | None, typer.Option(
+        "--feed", help="A feed token: bigdata|assist|selfreport|screening|contacts|admin "
+        "(prints the token and the SHA-256 to configure)")] = None,
+    grid: Annotated[str | None, typer.Option("--grid", help="A grid worker's token (tasking)")
+                    ] = None,
+    worker: Annotated[str | None, typer.Option("--worker", help="The worker id (with --grid)")
+                      ] = None,
+    township: Annotated[str | None, typer.Option(
+        "--township", help="A township supervisor's token (9-digit code)")] = None,
+    county: Annotated[str | None, typer.Option(
+        "--county", help="A county supervisor's token (6-digit code)")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="PAICHA_TASKING_TOKEN",
+        help="Tasking's admin token (default: the local stack's)")] = None,
+    url: Annotated[str, typer.Option("--url", envvar="PAICHA_TASKING_URL",
+                                     help="Tasking's URL")] = tasking_cli.DEFAULT_URL,
+) -> None:
+    """A new bearer token: for a feed (--feed; intake is configured with its SHA-256), or made by
+    tasking for a grid worker (--grid G --worker W) or a township/county supervisor."""
+    if feed is not None:
+        if grid or worker or township or county:
+            err.print("give either --feed or one of --grid/--township/--county")
+            raise typer.Exit(2)
+        intake_cli.token_new(feed)
+        return
+    admin = token or ensure_local_secrets(Stack().settings).admin_token
+    tasking_cli.token_grid(admin, grid=grid, worker=worker, township=township, county=county,
+                           url=url)
 
 
 @intake_cli.token_app.command("local")

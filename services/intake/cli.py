@@ -17,12 +17,11 @@ from services.intake.auth import ADMIN, hash_token, new_token
 from services.intake.domain.fields import FEEDS
 
 console, err = Console(), Console(stderr=True)
-token_app = typer.Typer(help="Feed tokens (intake stores only their SHA-256).",
-                        no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens: feeds (intake keeps their SHA-256), grid workers "
+                        "and supervisors (tasking keeps theirs).", no_args_is_help=True)
 PARTIAL_EXIT = 3  # the call worked but some rows were rejected
 
 
-@token_app.command("new")
 def token_new(
     feed: Annotated[str, typer.Option("--feed", help=f"{'|'.join(FEEDS)}|{ADMIN}")],
 ) -> None:

@@ -34,6 +34,7 @@ class Worker(BaseModel):
 
 class GridIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    grid_id: str | None = None  # optional: what GET answers can be PUT back as it is
     name: Name
     township_code: Code9
     township_name: Name
@@ -56,7 +57,10 @@ async def put_grid(grid_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}
     if grid_id.startswith("pool-"):
         raise ProblemError(422, "invalid_request", "grid ids starting with pool- are reserved "
                            "for the township and county pools")
-    grid = {"grid_id": grid_id, **body.model_dump()}
+    if body.grid_id is not None and body.grid_id != grid_id:
+        raise ProblemError(422, "invalid_request", f"the body is grid {body.grid_id}, the path "
+                           f"grid {grid_id}")
+    grid = {**body.model_dump(), "grid_id": grid_id}
     await comps.store.put_grid(grid)
     return grid
 

@@ -56,7 +56,7 @@ def test_view(test: TestTask) -> dict[str, Any]:
 
 
 def task_view(task: Task) -> dict[str, Any]:
-    """The Task object of the API (TASKING-API.md); ``person`` is null until the contact
+    """The Task object of the API (docs/tasking.md); ``person`` is null until the contact
     details arrived."""
     c = task.contact
     person = None if c is None else {"name": c.name, "id_type": c.id_type,

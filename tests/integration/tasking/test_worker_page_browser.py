@@ -233,9 +233,10 @@ def _start_tasking(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
                             env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _worker_token(env: dict[str, str]) -> str:
+def _worker_token(env: dict[str, str], base: str, admin: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "paicha", "token", "new", "--grid", GRID, "--worker", "w-page"],
+        [sys.executable, "-m", "paicha", "token", "new", "--grid", GRID, "--worker", "w-page",
+         "--url", base, "--token", admin],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=True)
     found = re.search(r"token:\s+(\S+)", out.stdout)
     assert found, out.stdout + out.stderr
@@ -278,7 +279,7 @@ async def worker_task(kafka_bootstrap: str, mongo_url: str, unique_name: Any,
                                  "phone": "19900009999"}]}
             answer = await client.put(f"/v1/grids/{GRID}", json=grid, headers=admin_h)
             assert answer.status_code in (200, 201), answer.text
-            token = _worker_token(env)
+            token = _worker_token(env, base, admin)
             case_id = await _publish_case(kafka_bootstrap, namespace, seq=801)
 
             worker_h = {"Authorization": f"Bearer {token}"}
