@@ -27,17 +27,19 @@ EXTERNAL = CHART / "ci" / "external-values.yaml"
 RELEASE = "paicha"
 SERVICES = ("intake", "triage", "tasking", "reporting")
 PORTS = {"intake": 8001, "triage": 8002, "tasking": 8003, "reporting": 8004}
-# Kubernetes minor the core resources are validated against (one kubernetes-validate ships).
-K8S_VERSION = "1.33"
+# The oldest Kubernetes the chart declares (Chart.yaml kubeVersion) and the newest whose schemas
+# kubernetes-validate ships: core resources are validated against both.
+K8S_VERSIONS = ("1.27", kubernetes_validate.latest_version())
 # Resources of operators: no offline schema; each kind is checked by a test below.
+STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
 OPERATOR_KINDS = {
-    ("kafka.strimzi.io/v1beta2", "Kafka"),
-    ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
-    ("kafka.strimzi.io/v1beta2", "KafkaTopic"),
-    ("kafka.strimzi.io/v1beta2", "KafkaUser"),
+    *((f"kafka.strimzi.io/{version}", kind)
+      for version in ("v1", "v1beta2") for kind in STRIMZI_KINDS),
     ("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
 }
+# Strimzi 0.40-0.48 serve only kafka.strimzi.io/v1beta2 (and need the KRaft annotations).
+OLD_STRIMZI = "kafka.strimzi.io/v1beta2"
 SETTINGS = {
     "intake": ("services.intake.settings", "IntakeSettings"),
     "triage": ("services.triage.settings", "TriageSettings"),
@@ -98,6 +100,11 @@ def external(helm: Path) -> list[dict[str, Any]]:
     return render(helm, EXTERNAL)
 
 
+@pytest.fixture(scope="module")
+def old_strimzi(helm: Path) -> list[dict[str, Any]]:
+    return render(helm, sets=(f"kafka.strimzi.apiVersion={OLD_STRIMZI}",))
+
+
 # --- values against the registry (no helm needed) ---------------------------------------------
 
 
@@ -134,7 +141,7 @@ def test_the_chart_lints_clean(helm: Path, extra: tuple[Path, ...]) -> None:
     assert "0 chart(s) failed" in proc.stdout
 
 
-@pytest.mark.parametrize("which", ["default", "demo", "external"])
+@pytest.mark.parametrize("which", ["default", "demo", "external", "old_strimzi"])
 def test_every_core_resource_is_valid_for_kubernetes(
     which: str, request: pytest.FixtureRequest
 ) -> None:
@@ -143,7 +150,8 @@ def test_every_core_resource_is_valid_for_kubernetes(
     for doc in docs:
         if (doc["apiVersion"], doc["kind"]) in OPERATOR_KINDS:
             continue
-        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+        for version in K8S_VERSIONS:
+            kubernetes_validate.validate(doc, version, strict=True)
         validated += 1
     kinds = {d["kind"] for d in docs}
     assert {"Deployment", "Service", "PodDisruptionBudget"} <= kinds
@@ -157,17 +165,27 @@ def test_a_resource_kubernetes_would_refuse_is_caught() -> None:
     bad = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
            "spec": {"ports": [{"port": "eighty"}]}}
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(bad, K8S_VERSION, strict=True)
+        kubernetes_validate.validate(bad, K8S_VERSIONS[-1], strict=True)
 
 
 # --- Kafka through Strimzi ----------------------------------------------------------------------
 
 
-def test_kafka_is_a_kraft_cluster_of_three_replicas(default: list[dict[str, Any]]) -> None:
-    [kafka] = of_kind(default, "Kafka")
+@pytest.mark.parametrize("which", ["default", "old_strimzi"])
+def test_kafka_is_a_kraft_cluster_of_three_replicas(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    docs = request.getfixturevalue(which)
+    [kafka] = of_kind(docs, "Kafka")
     name = kafka["metadata"]["name"]
-    assert kafka["metadata"]["annotations"] == {"strimzi.io/node-pools": "enabled",
-                                                "strimzi.io/kraft": "enabled"}
+    strimzi = {d["apiVersion"] for d in docs if d["kind"] in STRIMZI_KINDS}
+    if which == "old_strimzi":
+        assert strimzi == {OLD_STRIMZI}
+        assert kafka["metadata"]["annotations"] == {"strimzi.io/node-pools": "enabled",
+                                                    "strimzi.io/kraft": "enabled"}
+    else:
+        assert strimzi == {"kafka.strimzi.io/v1"}
+        assert "annotations" not in kafka["metadata"]
     config = kafka["spec"]["kafka"]["config"]
     assert config["default.replication.factor"] == 3
     assert config["min.insync.replicas"] == 2
@@ -177,7 +195,7 @@ def test_kafka_is_a_kraft_cluster_of_three_replicas(default: list[dict[str, Any]
     assert listener["tls"] is True and listener["authentication"] == {"type": "scram-sha-512"}
     assert kafka["spec"]["kafka"]["authorization"] == {"type": "simple"}
     assert set(kafka["spec"]["entityOperator"]) == {"topicOperator", "userOperator"}
-    pools = {p["spec"]["roles"][0]: p for p in of_kind(default, "KafkaNodePool")}
+    pools = {p["spec"]["roles"][0]: p for p in of_kind(docs, "KafkaNodePool")}
     assert set(pools) == {"controller", "broker"}
     for pool in pools.values():
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] == name
@@ -219,9 +237,9 @@ def test_only_paicha_services_read_restricted_topics(default: list[dict[str, Any
                 for topic in DEFAULT:
                     if topic.name == name or (pattern == "prefix" and topic.name.startswith(name)):
                         readers.setdefault(topic.name, set()).add(component(user))
-    for topic in restricted:
-        assert readers.get(topic), f"nobody reads {topic}"
-        assert readers[topic] <= set(SERVICES), (topic, readers[topic])
+    for restricted_name in restricted:
+        assert readers.get(restricted_name), f"nobody reads {restricted_name}"
+        assert readers[restricted_name] <= set(SERVICES), (restricted_name, readers)
     # Feeds write their own raw topic only; the outbound relay reads assist replies only.
     for user in users:
         if component(user).startswith("feed-"):
