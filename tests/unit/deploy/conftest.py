@@ -33,6 +33,8 @@ def helm_binary(cache_dir: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.exists():
             return target
+        for stale in target.parent.glob("helm-build-*"):  # left by an interrupted build
+            shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix="helm-build-", dir=target.parent))
         try:
             proc = subprocess.run(

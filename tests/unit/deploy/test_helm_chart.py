@@ -29,7 +29,10 @@ SERVICES = ("intake", "triage", "tasking", "reporting")
 PORTS = {"intake": 8001, "triage": 8002, "tasking": 8003, "reporting": 8004}
 # The oldest Kubernetes the chart declares (Chart.yaml kubeVersion) and the newest whose schemas
 # kubernetes-validate ships: core resources are validated against both.
-K8S_VERSIONS = ("1.27", kubernetes_validate.latest_version())
+K8S_VERSIONS = ("1.27", ".".join(kubernetes_validate.latest_version().split(".")[:2]))
+# helm built by `go install` lacks the release build's Kubernetes version (it would assume
+# 1.20 and refuse the chart's kubeVersion): say which cluster to render for.
+KUBE_VERSION = ("--kube-version", f"{K8S_VERSIONS[-1]}.0")
 # Resources of operators: no offline schema; each kind is checked by a test below.
 STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
 OPERATOR_KINDS = {
@@ -53,7 +56,7 @@ def run_helm(helm: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def render(helm: Path, *values: Path, sets: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    argv = ["template", RELEASE, str(CHART), "--namespace", "paicha"]
+    argv = ["template", RELEASE, str(CHART), "--namespace", "paicha", *KUBE_VERSION]
     for path in values:
         argv += ["-f", str(path)]
     for item in sets:
@@ -133,7 +136,7 @@ def test_every_consumer_and_producer_in_the_registry_has_its_acl() -> None:
 
 @pytest.mark.parametrize("extra", [(), (DEMO,), (EXTERNAL,)], ids=["default", "demo", "external"])
 def test_the_chart_lints_clean(helm: Path, extra: tuple[Path, ...]) -> None:
-    argv = ["lint", "--strict", str(CHART)]
+    argv = ["lint", "--strict", str(CHART), *KUBE_VERSION]
     for path in extra:
         argv += ["-f", str(path)]
     proc = run_helm(helm, *argv)
@@ -349,12 +352,14 @@ def test_triage_may_take_its_time_to_recover_its_tables(default: list[dict[str, 
 
 
 def test_replicas_beyond_the_partitions_are_refused(helm: Path) -> None:
-    argv = ["template", RELEASE, str(CHART), "--set", "services.triage.autoscaling.enabled=true",
+    argv = ["template", RELEASE, str(CHART), *KUBE_VERSION,
+            "--set", "services.triage.autoscaling.enabled=true",
             "--set", "services.triage.autoscaling.maxReplicas=7"]
     proc = run_helm(helm, *argv)
     assert proc.returncode != 0
     assert "services.triage.autoscaling.maxReplicas=7 exceeds 6" in proc.stderr
-    proc = run_helm(helm, "template", RELEASE, str(CHART), "--set", "services.intake.replicas=4")
+    proc = run_helm(helm, "template", RELEASE, str(CHART), *KUBE_VERSION,
+                    "--set", "services.intake.replicas=4")
     assert proc.returncode != 0
     assert "services.intake.replicas=4 exceeds 3" in proc.stderr
 
@@ -396,7 +401,7 @@ def test_the_demo_creates_every_secret_it_references(demo: list[dict[str, Any]])
 
 
 def test_a_token_instead_of_its_hash_is_refused(helm: Path) -> None:
-    proc = run_helm(helm, "template", RELEASE, str(CHART), "-f", str(DEMO),
+    proc = run_helm(helm, "template", RELEASE, str(CHART), *KUBE_VERSION, "-f", str(DEMO),
                     "--set", "secrets.demo.tokenHashes.tasking-admin=my-plain-token")
     assert proc.returncode != 0
     assert "tokenHashes.tasking-admin is not a SHA-256 hex digest" in proc.stderr
