@@ -7,12 +7,14 @@ schema covers, checked structurally here. The topics and ACLs are checked agains
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -500,3 +502,51 @@ def test_the_settings_model_reads_the_rendered_environment(
     if name != "triage":
         assert settings.environment == "production"
         assert settings.mongo.database == f"paicha_{name}"
+
+
+# --- optional: the operators' own CRD schemas ---------------------------------------------------
+
+
+def _closed(schema: Any) -> Any:
+    """A CRD schema that refuses unknown fields (the API server would prune them silently)."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed(value) for key, value in schema.items()}
+    if ("properties" in closed and "additionalProperties" not in closed
+            and not closed.get("x-kubernetes-preserve-unknown-fields")):
+        closed["additionalProperties"] = False
+    return closed
+
+
+def test_operator_resources_match_the_operators_crds(
+    default: list[dict[str, Any]], old_strimzi: list[dict[str, Any]]
+) -> None:
+    """With PAICHA_CRD_DIR naming a directory of CRD files (Strimzi's
+    packaging/install/cluster-operator/04*-Crd-*.yaml of 0.40 and of 1.x, MongoDB's
+    mongodbcommunity.mongodb.com_mongodbcommunity.yaml), every operator resource the chart
+    renders is validated against the CRD's schema. No package ships these, so it is opt-in."""
+    directory = os.environ.get("PAICHA_CRD_DIR")
+    if not directory:
+        pytest.skip("set PAICHA_CRD_DIR to a directory of the operators' CRD files")
+    schemas: dict[tuple[str, str], Any] = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        for crd in yaml.safe_load_all(path.read_text()):
+            if not crd or crd.get("kind") != "CustomResourceDefinition":
+                continue
+            group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+            for version in crd["spec"]["versions"]:
+                if version.get("served") and "schema" in version:
+                    schema = _closed(version["schema"]["openAPIV3Schema"])
+                    schema.setdefault("properties", {})["metadata"] = {"type": "object"}
+                    schemas[(f"{group}/{version['name']}", kind)] = schema
+    checked = set()
+    for doc in [*default, *old_strimzi]:
+        key = (doc["apiVersion"], doc["kind"])
+        if key in OPERATOR_KINDS and key in schemas:
+            errors = [f"{list(e.absolute_path)}: {e.message}" for e in
+                      jsonschema.Draft7Validator(schemas[key]).iter_errors(doc)]
+            assert not errors, (key, doc["metadata"]["name"], errors)
+            checked.add(key)
+    assert checked, f"no CRD in {directory} matches a resource the chart renders"
