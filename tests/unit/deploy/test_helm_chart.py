@@ -28,7 +28,10 @@ DEMO = CHART / "ci" / "demo-values.yaml"
 EXTERNAL = CHART / "ci" / "external-values.yaml"
 RELEASE = "paicha"
 SERVICES = ("intake", "triage", "tasking", "reporting")
-PORTS = {"intake": 8001, "triage": 8002, "tasking": 8003, "reporting": 8004}
+# intake's HTTP API alone (INTAKE_CONSUME_RAW=false), off by default, on in the demo values.
+INTAKE_API = "intake-api"
+PORTS = {"intake": 8001, INTAKE_API: 8001, "triage": 8002, "tasking": 8003, "reporting": 8004}
+MODULES = {**{name: name for name in SERVICES}, INTAKE_API: "intake"}
 # The oldest Kubernetes the chart declares (Chart.yaml kubeVersion) and the newest whose schemas
 # kubernetes-validate ships: core resources are validated against both.
 K8S_VERSIONS = ("1.27", ".".join(kubernetes_validate.latest_version().split(".")[:2]))
@@ -276,23 +279,27 @@ def test_each_service_user_may_use_its_group_and_topics(default: list[dict[str, 
 # --- MongoDB replica set ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("which", ["default", "demo"])
 def test_mongodb_is_a_three_member_replica_set_with_a_user_per_service(
-    default: list[dict[str, Any]],
+    which: str, request: pytest.FixtureRequest
 ) -> None:
-    [mongo] = of_kind(default, "MongoDBCommunity")
+    docs = request.getfixturevalue(which)
+    [mongo] = of_kind(docs, "MongoDBCommunity")
     spec = mongo["spec"]
     assert spec["type"] == "ReplicaSet" and spec["members"] == 3
     assert spec["security"]["authentication"]["modes"] == ["SCRAM"]
     users = {u["name"]: u for u in spec["users"]}
     databases = {"intake": "paicha_intake", "tasking": "paicha_tasking",
                  "reporting": "paicha_reporting"}
+    if which == "demo":
+        databases[INTAKE_API] = "paicha_intake"
     assert set(users) == set(databases)  # triage keeps its state in Kafka
-    deployments = {component(d): d for d in of_kind(default, "Deployment")}
+    deployments = {component(d): d for d in of_kind(docs, "Deployment")}
     for name, database in databases.items():
         assert users[name]["roles"] == [{"name": "readWrite", "db": database}]
         assert users[name]["passwordSecretRef"]["name"]
         env = {e["name"]: e for e in container(deployments[name])["env"]}
-        prefix = name.upper() + "_"
+        prefix = MODULES[name].upper() + "_"
         ref = env[prefix + "MONGO__URL"]["valueFrom"]["secretKeyRef"]
         assert ref == {"name": users[name]["connectionStringSecretName"],
                        "key": "connectionString.standard"}
@@ -302,9 +309,10 @@ def test_mongodb_is_a_three_member_replica_set_with_a_user_per_service(
 # --- the services -------------------------------------------------------------------------------
 
 
-def _partition_bound(name: str) -> int:
+def _partition_bound(name: str) -> int | None:
+    """Partitions of the busiest topic the service consumes; None when it consumes none."""
     consumes = values()["services"][name]["consumes"]
-    return max(t.partitions for t in DEFAULT if t.name in consumes)
+    return max((t.partitions for t in DEFAULT if t.name in consumes), default=None)
 
 
 @pytest.mark.parametrize("which", ["default", "demo", "external"])
@@ -313,7 +321,7 @@ def test_each_service_runs_probed_and_behind_a_service(
 ) -> None:
     docs = request.getfixturevalue(which)
     deployments = {component(d): d for d in of_kind(docs, "Deployment")}
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(SERVICES) | ({INTAKE_API} if which != "default" else set())
     services = {component(s): s for s in of_kind(docs, "Service")}
     budgets = {component(p): p for p in of_kind(docs, "PodDisruptionBudget")}
     for name, deployment in deployments.items():
@@ -321,7 +329,7 @@ def test_each_service_runs_probed_and_behind_a_service(
         selector = deployment["spec"]["selector"]["matchLabels"]
         assert selector.items() <= pod_labels.items()
         main = container(deployment)
-        assert main["command"] == ["python", "-m", f"services.{name}"]
+        assert main["command"] == ["python", "-m", f"services.{MODULES[name]}"]
         assert main["ports"] == [{"name": "http", "containerPort": PORTS[name], "protocol": "TCP"}]
         assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
@@ -335,13 +343,14 @@ def test_each_service_runs_probed_and_behind_a_service(
         assert annotations["prometheus.io/port"] == str(PORTS[name])
         assert annotations["prometheus.io/path"] == "/metrics"
         replicas = deployment["spec"].get("replicas", 1)
-        assert 1 <= replicas <= _partition_bound(name)
+        assert 1 <= replicas <= (_partition_bound(name) or replicas)
     for hpa in of_kind(docs, "HorizontalPodAutoscaler"):
         target = hpa["spec"]["scaleTargetRef"]["name"]
         name = component(hpa)
         assert target == deployments[name]["metadata"]["name"]
         assert "replicas" not in deployments[name]["spec"]  # the HPA owns the count
-        assert hpa["spec"]["maxReplicas"] <= _partition_bound(name)
+        bound = _partition_bound(name)
+        assert bound is None or hpa["spec"]["maxReplicas"] <= bound
 
 
 def test_triage_may_take_its_time_to_recover_its_tables(default: list[dict[str, Any]]) -> None:
@@ -429,7 +438,7 @@ def test_external_engines_are_used_through_named_secrets(external: list[dict[str
     for deployment in of_kind(external, "Deployment"):
         name = component(deployment)
         env = {e["name"]: e for e in container(deployment)["env"]}
-        prefix = name.upper() + "_"
+        prefix = MODULES[name].upper() + "_"
         assert env[prefix + "KAFKA__BOOTSTRAP"]["value"].startswith("kafka-0.kafka.example")
         assert env[prefix + "KAFKA__SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
             "name": f"paicha-kafka-{name}", "key": "password"}
@@ -461,11 +470,11 @@ def _environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Iterat
         yield
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", [*SERVICES, INTAKE_API])
 def test_the_settings_model_reads_the_rendered_environment(
     name: str, demo: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module_name, class_name = SETTINGS[name]
+    module_name, class_name = SETTINGS[MODULES[name]]
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError:
@@ -488,7 +497,7 @@ def test_the_settings_model_reads_the_rendered_environment(
             env[item["name"]] = f"mongodb://{name}:pw@paicha-mongo-svc:27017/?replicaSet=x"
         else:  # made by Strimzi's user operator
             env[item["name"]] = "a-strimzi-made-password"
-    unknown = set(env) - _env_names(model, name.upper() + "_")
+    unknown = set(env) - _env_names(model, MODULES[name].upper() + "_")
     assert not unknown, f"{name} has no setting for {sorted(unknown)}"
     with _environment(monkeypatch, env):
         settings = model()
@@ -501,7 +510,11 @@ def test_the_settings_model_reads_the_rendered_environment(
     assert port == PORTS[name]
     if name != "triage":
         assert settings.environment == "production"
-        assert settings.mongo.database == f"paicha_{name}"
+        assert settings.mongo.database == f"paicha_{MODULES[name]}"
+    if name == INTAKE_API:
+        assert settings.consume_raw is False
+    elif name == "intake":
+        assert settings.consume_raw is True
 
 
 # --- optional: the operators' own CRD schemas ---------------------------------------------------
