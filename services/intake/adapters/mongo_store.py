@@ -9,13 +9,14 @@ atomic, so concurrent claims of one id are decided by the index (no transactions
 
 A re-send must cost no more than the first send. Both kinds of documents carry ``call``, a digest
 of the set of record ids claimed (or marked) together; a call that sends the same records again
-(a feed retrying) finds all of them with one indexed equality query per collection instead of
-thousands of failed inserts and lookups. Ids not found that way are claimed by insert and the ones
-taken are looked up one `_id` at a time: FerretDB v1 pushes `_id` equality down to an index on
-both backends (on PostgreSQL through the GIN index `ensure_indexes` declares), while `$in` scans
-the collection on both (~2 s for 20 ids at 20k documents on PostgreSQL). The collections and their
-indexes are declared on first use, not at start, so intake starts (and answers 503) while the
-store is away.
+(a feed retrying) finds all of them with one equality query per collection instead of thousands
+of lookups. Where equality is served by an index (MongoDB; FerretDB on PostgreSQL with the GIN
+indexes `ensure_indexes` adds) that query runs before the insert, so a re-send inserts nothing;
+other ids are looked up one `_id` at a time. On FerretDB over SQLite, where such queries (and
+`$in`, and, as measured, `_id` lookups at 100k documents) scan the collection, the digest query
+runs only once an insert found ids taken, and other ids are looked up a thousand per `$in`. The
+collections and their indexes are declared on first use, not at start, so intake starts (and
+answers 503) while the store is away.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class MongoDedupeStore:
         self._names = (claims, published)
         self._client: AsyncMongoClient | None = None
         self._declared = False
+        self._indexed = True  # equality lookups are served by an index (see _declared_...)
 
     def _collections(self) -> tuple[AsyncCollection, AsyncCollection]:
         if self._client is None:  # created lazily: one client per event loop
@@ -61,33 +63,36 @@ class MongoDedupeStore:
                 for collection in (claimed, published):
                     await ensure_indexes(collection.database, collection.name,
                                          [IndexModel("call")], self._settings)
+                info = await claimed.database.client.admin.command("buildInfo")
             except (PyMongoError, psycopg.Error) as exc:
                 raise StoreUnavailable(f"store unavailable: {exc}") from exc
+            # MongoDB, and FerretDB with the GIN indexes on PostgreSQL, serve equality from an
+            # index; FerretDB otherwise (SQLite) scans, so there a query must do many ids at once.
+            self._indexed = ("ferretdbVersion" not in info
+                             or self._settings.ferretdb_postgresql_url is not None)
             self._declared = True
         return claimed, published
 
     async def claim(self, claims: Sequence[Claim]) -> Mapping[str, Existing]:
         claimed, published = await self._declared_collections()
         call = _digest(c.record_id for c in claims)
-        try:  # the same set of records claimed before (a re-send): one indexed query
-            before = {d["_id"]: d for d in await claimed.find({"call": call}).to_list(None)}
-        except PyMongoError as exc:
-            raise StoreUnavailable(f"store lookup failed: {exc}") from exc
-        docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
-                 "received_at": c.received_at, "channel": c.channel, "call": call}
-                for c in claims if c.record_id not in before]
-        taken = await _insert_new(claimed, docs) if docs else []
-        if not before and not taken:
-            return {}
         try:
-            if taken:
-                before.update((d["_id"], d) for d in await _find(claimed, taken))
-            done: set[str] = set()
-            if len(before) > len(taken):  # published together, as one call: one query
-                marks = published.find({"call": call}, {"_id": 1})
-                done = {d["_id"] for d in await marks.to_list(None)}
+            # The same set of records claimed before (a re-send)? One indexed query; where it
+            # would be a scan, only after the insert found ids taken.
+            before = await _by_call(claimed, call) if self._indexed else {}
+            docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
+                     "received_at": c.received_at, "channel": c.channel, "call": call}
+                    for c in claims if c.record_id not in before]
+            taken = await _insert_new(claimed, docs) if docs else []
+            if not before and not taken:
+                return {}
+            if taken and not self._indexed:
+                before = await _by_call(claimed, call)
+            missing = [rid for rid in taken if rid not in before]
+            before.update((d["_id"], d) for d in await _find(claimed, missing, self._indexed))
+            done = set(await _by_call(published, call))  # marked together, as one call
             done.update(d["_id"] for d in await _find(
-                published, [rid for rid in before if rid not in done]))
+                published, [rid for rid in before if rid not in done], self._indexed))
         except PyMongoError as exc:
             raise StoreUnavailable(f"store lookup failed: {exc}") from exc
         return {rid: Existing(PUBLISHED if rid in done else PUBLISHING, d["received_at"],
@@ -131,8 +136,22 @@ async def _insert_new(collection: AsyncCollection, docs: list[dict[str, Any]]) -
     return []
 
 
-async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, Any]]:
-    """The documents with these `_id`s, each looked up by equality (pushed down to an index)."""
+async def _by_call(collection: AsyncCollection, call: str) -> dict[str, dict[str, Any]]:
+    """`_id` → document of the documents written together under this call digest."""
+    return {d["_id"]: d for d in await collection.find({"call": call}).to_list(None)}
+
+
+async def _find(collection: AsyncCollection, ids: list[str], indexed: bool
+                ) -> list[dict[str, Any]]:
+    """The documents with these `_id`s: one equality lookup each where an index serves it,
+    else (FerretDB on SQLite, where `$in` and most lookups scan) a thousand per query."""
+    if not ids:
+        return []
+    if not indexed:
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 1000):
+            out += await collection.find({"_id": {"$in": ids[start:start + 1000]}}).to_list(None)
+        return out
     gate = asyncio.Semaphore(_LOOKUPS_IN_FLIGHT)
 
     async def one(record_id: str) -> dict[str, Any] | None:
