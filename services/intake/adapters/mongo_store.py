@@ -86,8 +86,10 @@ class MongoDedupeStore:
             taken = await _insert_new(claimed, docs) if docs else []
             if not before and not taken:
                 return {}
-            if taken and not self._indexed:
-                before = await _by_call(claimed, call)
+            if taken and not self._indexed:  # (not the ones this call just inserted)
+                taken_ids = set(taken)
+                before = {rid: d for rid, d in (await _by_call(claimed, call)).items()
+                          if rid in taken_ids}
             missing = [rid for rid in taken if rid not in before]
             before.update((d["_id"], d) for d in await _find(claimed, missing, self._indexed))
             done = set(await _by_call(published, call))  # marked together, as one call
