@@ -12,10 +12,12 @@ Both kinds of documents carry two declared (indexed) fields:
   slot at a time (``intake_sweep`` holds how far the sweep got);
 - ``call``, a digest of the set of record ids claimed (or marked) together, so a call that sends
   the same records again (a feed retrying) finds all of them with one indexed equality query per
-  collection instead of thousands of failed inserts and lookups. Ids not found that way are
-  claimed by insert and the ones taken are looked up one ``_id`` at a time: FerretDB v1 pushes
-  ``_id`` equality down to an index on both backends (on PostgreSQL through the GIN index
-  ``ensure_indexes`` declares), while ``$in`` scans the collection on both.
+  collection instead of thousands of lookups. Where equality is served by an index (MongoDB;
+  FerretDB on PostgreSQL with the GIN indexes ``ensure_indexes`` adds) that query runs before the
+  insert, so a re-send inserts nothing; other ids are looked up one ``_id`` at a time. On FerretDB
+  over SQLite, where such queries (and ``$in``, and, as measured, ``_id`` lookups at 100k
+  documents) scan the collection, the digest query runs only once an insert found ids taken, and
+  other ids are looked up a thousand per ``$in``.
 The collections and their indexes are declared on first use, not at start, so intake starts (and
 answers 503) while the store is away.
 """
@@ -60,6 +62,7 @@ class MongoDedupeStore:
         self._sweep_name, self._slot_s = sweep, slot_s
         self._client: AsyncMongoClient | None = None
         self._indexed = False
+        self._equality_indexed = True  # equality lookups are served by an index (see below)
 
     async def ensure_indexes(self) -> None:
         """Declare the ``slot`` and ``call`` indexes of both collections (once, idempotent, so
@@ -72,8 +75,13 @@ class MongoDedupeStore:
                 await ensure_indexes(collection.database, collection.name,
                                      [IndexModel([("slot", 1)]), IndexModel([("call", 1)])],
                                      self._settings)
+            info = await claimed.database.client.admin.command("buildInfo")
         except (PyMongoError, psycopg.Error) as exc:
             raise StoreUnavailable(f"store unavailable: {exc}") from exc
+        # MongoDB, and FerretDB with the GIN indexes on PostgreSQL, serve equality from an
+        # index; FerretDB otherwise (SQLite) scans, so there a query must do many ids at once.
+        self._equality_indexed = ("ferretdbVersion" not in info
+                                  or self._settings.ferretdb_postgresql_url is not None)
         self._indexed = True
 
     def _collections(self) -> tuple[AsyncCollection, AsyncCollection]:
@@ -86,26 +94,27 @@ class MongoDedupeStore:
         await self.ensure_indexes()
         claimed, published = self._collections()
         call = _digest(c.record_id for c in claims)
-        try:  # the same set of records claimed before (a re-send): one indexed query
-            before = {d["_id"]: d for d in await claimed.find({"call": call}).to_list(None)}
-        except PyMongoError as exc:
-            raise StoreUnavailable(f"store lookup failed: {exc}") from exc
-        docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
-                 "received_at": c.received_at, "channel": c.channel, "call": call,
-                 "slot": sweep_slot(c.received_at, self._slot_s), **_event_doc(c.message)}
-                for c in claims if c.record_id not in before]
-        taken = await _insert_new(claimed, docs) if docs else []
-        if not before and not taken:
-            return {}
+        indexed = self._equality_indexed
         try:
-            if taken:
-                before.update((d["_id"], d) for d in await _find(claimed, taken))
-            done: set[str] = set()
-            if len(before) > len(taken):  # published together, as one call: one query
-                marks = published.find({"call": call}, {"_id": 1})
-                done = {d["_id"] for d in await marks.to_list(None)}
+            # The same set of records claimed before (a re-send)? One indexed query; where it
+            # would be a scan, only after the insert found ids taken.
+            before = await _by_call(claimed, call) if indexed else {}
+            docs = [{"_id": c.record_id, "feed": c.feed, "source_record_id": c.source_record_id,
+                     "received_at": c.received_at, "channel": c.channel, "call": call,
+                     "slot": sweep_slot(c.received_at, self._slot_s), **_event_doc(c.message)}
+                    for c in claims if c.record_id not in before]
+            taken = await _insert_new(claimed, docs) if docs else []
+            if not before and not taken:
+                return {}
+            if taken and not indexed:  # (not the ones this call just inserted)
+                taken_ids = set(taken)
+                before = {rid: d for rid, d in (await _by_call(claimed, call)).items()
+                          if rid in taken_ids}
+            missing = [rid for rid in taken if rid not in before]
+            before.update((d["_id"], d) for d in await _find(claimed, missing, indexed))
+            done = set(await _by_call(published, call))  # marked together, as one call
             done.update(d["_id"] for d in await _find(
-                published, [rid for rid in before if rid not in done]))
+                published, [rid for rid in before if rid not in done], indexed))
         except PyMongoError as exc:
             raise StoreUnavailable(f"store lookup failed: {exc}") from exc
         return {rid: Existing(PUBLISHED if rid in done else PUBLISHING, d["received_at"],
@@ -185,8 +194,22 @@ def _digest(record_ids: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(set(record_ids))).encode()).hexdigest()[:32]
 
 
-async def _find(collection: AsyncCollection, ids: list[str]) -> list[dict[str, Any]]:
-    """The documents with these `_id`s, each looked up by equality (pushed down to an index)."""
+async def _by_call(collection: AsyncCollection, call: str) -> dict[str, dict[str, Any]]:
+    """`_id` → document of the documents written together under this call digest."""
+    return {d["_id"]: d for d in await collection.find({"call": call}).to_list(None)}
+
+
+async def _find(collection: AsyncCollection, ids: list[str], indexed: bool
+                ) -> list[dict[str, Any]]:
+    """The documents with these `_id`s: one equality lookup each where an index serves it,
+    else (FerretDB on SQLite, where `$in` and most lookups scan) a thousand per query."""
+    if not ids:
+        return []
+    if not indexed:
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 1000):
+            out += await collection.find({"_id": {"$in": ids[start:start + 1000]}}).to_list(None)
+        return out
     gate = asyncio.Semaphore(_LOOKUPS_IN_FLIGHT)
 
     async def one(record_id: str) -> dict[str, Any] | None:
