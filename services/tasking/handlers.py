@@ -68,7 +68,7 @@ class Tasking:
             async with self._lock(task_id):  # not while a write of this task relays its own
                 loaded = await self.store.get(task_id)
                 if loaded is not None and loaded.outbox:
-                    await self._relay(task_id, loaded.outbox)
+                    await self._relay(task_id, loaded.outbox, loaded.version)
 
     def _track(self, task_id: str, status: str | None, township: str) -> None:
         before = self._open.pop(task_id, None)
@@ -97,7 +97,7 @@ class Tasking:
                 if await self.store.save(task, loaded.version, loaded.outbox + entries,
                                          tr.next_due(task)):
                     self._after(task, facts)
-                    await self._relay(task_id, loaded.outbox + entries)
+                    await self._relay(task_id, loaded.outbox + entries, loaded.version + 1)
                     return task
             raise RuntimeError(f"task {task_id} kept changing under us")
 
@@ -112,7 +112,7 @@ class Tasking:
             if not task.announced:
                 self.metrics.waiting_contact.inc()
             self._after(task, facts)
-            await self._relay(task.task_id, entries)
+            await self._relay(task.task_id, entries, 1)
         return True
 
     def _after(self, task: Task, facts: list[f.Fact]) -> None:
@@ -120,7 +120,10 @@ class Tasking:
         self.scheduler.schedule(task.task_id, tr.next_due(task))
         _count(self.metrics, task, facts)
 
-    async def _relay(self, task_id: str, entries: list[dict[str, Any]]) -> None:
+    async def _relay(self, task_id: str, entries: list[dict[str, Any]],
+                     version: int | None = None) -> None:
+        """Publish, then drop the relayed entries; ``version``: the document holds exactly
+        ``entries`` at that version (then one conditional write drops them)."""
         if not entries:
             return
         try:
@@ -131,7 +134,7 @@ class Tasking:
             return
         for entry in entries:
             self.metrics.outbox_relayed.labels(entry["type"]).inc()
-        await self.store.drop_outbox(task_id, [e["id"] for e in entries])
+        await self.store.drop_outbox(task_id, [e["id"] for e in entries], version)
 
     # --- inputs from Kafka ----------------------------------------------------------------
     async def handle(self, envelope: Envelope) -> None:
@@ -148,7 +151,8 @@ class Tasking:
     async def on_case(self, case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> None:
         task_id = task_id_for(case.case_id)
         contact = await self.store.get_contact(case.person_key)
-        if await self.store.get(task_id) is None:
+        # CaseOpened is (nearly always) new: insert at once, a duplicate key means redelivery.
+        if isinstance(case, ev.CaseOpened) or await self.store.get(task_id) is None:
             task = await self._new_task(task_id, case)
             facts = _sync_contact(task, contact, self.clock.now())
             if await self.create(task, facts):

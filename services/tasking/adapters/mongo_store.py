@@ -106,8 +106,16 @@ class TaskStore:
             self._doc(task, expected_version + 1, outbox, next_due))
         return result.matched_count == 1
 
-    async def drop_outbox(self, task_id: str, event_ids: Sequence[str]) -> None:
-        """Remove relayed entries (re-read and retried when the task changed meanwhile)."""
+    async def drop_outbox(self, task_id: str, event_ids: Sequence[str],
+                          version: int | None = None) -> None:
+        """Remove relayed entries (re-read and retried when the task changed meanwhile).
+        ``version``: the document version whose whole outbox was relayed (one write, no read)."""
+        if version is not None:
+            result = await self.db.tasks.update_one(
+                {"_id": task_id, "version": version},
+                {"$set": {"outbox": [], "has_outbox": False, "version": version + 1}})
+            if result.matched_count == 1:
+                return
         gone = set(event_ids)
         for _ in range(20):
             doc = await self.db.tasks.find_one({"_id": task_id}, {"outbox": 1, "version": 1})
