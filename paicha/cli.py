@@ -13,6 +13,7 @@ from paicha.simulate.cli import simulate
 from paicha.stack import Stack, StackError, StackStatus
 from paicha.stack.local import Simulator, ensure_local_secrets, services
 from services.intake import cli as intake_cli
+from services.reporting import cli as reporting_cli
 
 app = typer.Typer(help="paicha (排查): risk-person screening pipeline.", no_args_is_help=True)
 stack_app = typer.Typer(
@@ -23,6 +24,8 @@ app.add_typer(stack_app, name="stack")
 app.command("simulate")(simulate)
 app.command("import")(intake_cli.import_file)
 app.add_typer(intake_cli.token_app, name="token")
+app.add_typer(reporting_cli.report_app, name="report")
+app.add_typer(reporting_cli.reports_app, name="reports")
 console = Console()
 err = Console(stderr=True)
 

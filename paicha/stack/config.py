@@ -28,6 +28,7 @@ class StackSettings(BaseSettings):
     mongo_port: int = 27017
     intake_port: int = 8001
     triage_port: int = 8002
+    reporting_port: int = 8004
     kafka_heap: str = "768m"
     start_timeout_s: float = 90.0
 

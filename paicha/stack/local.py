@@ -81,9 +81,24 @@ def _triage_env(s: StackSettings, port: int) -> dict[str, str]:
     }
 
 
+def _reporting_env(s: StackSettings, port: int) -> dict[str, str]:
+    local = ensure_local_secrets(s)
+    return {
+        "REPORTING_ENVIRONMENT": "development",
+        "REPORTING_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
+        "REPORTING_MONGO__URL": s.mongo_url,
+        "REPORTING_MONGO__DATABASE": "paicha_reporting",
+        "REPORTING_HTTP__HOST": s.host,
+        "REPORTING_HTTP__PORT": str(port),
+        "REPORTING_ADMIN_TOKEN_HASH": local.admin_token_hash,
+        "REPORTING_COUNTY_CODE": HOME_COUNTY,
+    }
+
+
 SERVICES = (
     ServiceSpec("intake", lambda s: s.intake_port, _intake_env),
     ServiceSpec("triage", lambda s: s.triage_port, _triage_env),
+    ServiceSpec("reporting", lambda s: s.reporting_port, _reporting_env),
 )
 
 

@@ -28,6 +28,7 @@ class CloseoutScheduler:
         self._grace, self._catch_up_timeout, self._clock = grace_s, catch_up_timeout_s, clock
         self._stopping = asyncio.Event()
         self.first_run: date | None = None
+        self.passes = 0  # completed close-out passes (tests and health wait on it)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -69,6 +70,7 @@ class CloseoutScheduler:
         while not self._stopping.is_set():
             try:
                 await self.close_missed()
+                self.passes += 1
                 backoff = 1.0
             except Exception:  # Kafka or store away: try again, the day stays owed
                 log.exception("close-out failed; retrying in %.0f s", backoff)

@@ -46,9 +46,10 @@ def _v(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-def _sources(sources: list[SourceRef]) -> list[list[str]]:
-    return [[record_key(_v(s.feed), s.source_record_id), _v(s.feed), s.received_at.isoformat()]
-            for s in sources]
+def _sources(sources: list[SourceRef]) -> list[dict[str, str]]:
+    # Objects, not pairs: FerretDB v1 stores no nested arrays.
+    return [{"rec": record_key(_v(s.feed), s.source_record_id), "feed": _v(s.feed),
+             "at": s.received_at.isoformat()} for s in sources]
 
 
 def fact_of(event: Event) -> Fact | None:

@@ -46,17 +46,21 @@ class FactStore:
         """Insert new facts; returns how many were already stored (duplicates)."""
         if not facts:
             return 0
-        docs = [{"_id": eid, "f": fact} for eid, fact in facts]
+        unique = dict(facts)  # a batch may hold the same event twice (redelivery)
+        docs = [{"_id": eid, "f": fact} for eid, fact in unique.items()]
         try:
             await self._db()[self._facts].insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise StoreUnavailable(f"store refused facts: {errors[:1]}") from exc
-            return len(errors)
+            other = [e for e in errors if e.get("code") != DUPLICATE_KEY]
+            if other:
+                raise StoreUnavailable(f"store refused {len(other)} facts: code "
+                                       f"{other[0].get('code')}: "
+                                       f"{str(other[0].get('errmsg'))[:200]}") from None
+            return len(facts) - len(docs) + len(errors)
         except PyMongoError as exc:
-            raise StoreUnavailable(f"store unavailable: {exc}") from exc
-        return 0
+            raise StoreUnavailable(f"store unavailable: {str(exc)[:300]}") from None
+        return len(facts) - len(docs)
 
     async def load(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Every stored fact (start-up rebuild of the view)."""

@@ -149,8 +149,9 @@ class View:
         self._sources(case_id, case, f.get("src") or ())
 
     def _sources(self, case_id: str, case: CaseFact, sources: Any) -> None:
-        for key, feed, at in sources:
-            case.sources.setdefault(key, (_t(at), feed))
+        for source in sources:
+            key = source["rec"]
+            case.sources.setdefault(key, (_t(source["at"]), source["feed"]))
             linked = self.record_case.get(key)
             if linked is None or case_id < linked:  # one case per record, whatever the order
                 self.record_case[key] = case_id
