@@ -33,8 +33,8 @@ SCENARIO = generate(seed=11, persons=120)
 AFTER = datetime(2022, 7, 13, 10, tzinfo=SHANGHAI)  # the morning after the scenario's last day
 
 
-async def _until(check, timeout: float = 90.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def _until(check, within: float = 90.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
     while True:
         result = await check()
         if result or time.monotonic() > deadline:
@@ -67,7 +67,8 @@ async def test_report_equals_ground_truth_after_shuffled_duplicated_delivery_and
                 assert actual_figures(response.json()) == expected_report(SCENARIO.truth, day)
             text = await app.client.get("/v1/reports/daily.txt",
                                         params={"date": DAYS[-1].isoformat()})
-            assert text.text.count("\n") == 4 and text.text.startswith("七月以来，共排查涉疫风险人员")
+            assert text.text.count("\n") == 4
+            assert text.text.startswith("七月以来，共排查涉疫风险人员")
 
             refused = await app.client.post("/v1/reports/rebuild")
             assert refused.status_code == 401

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from contracts.types import SHANGHAI
 from services.reporting.domain.briefing import BriefingFigures, briefing, sentence_records
 from services.reporting.domain.report import County, build_report
 from services.reporting.domain.snapshot import take
 from services.reporting.domain.view import View
 from services.reporting.facts import record_key
-from contracts.types import SHANGHAI
 
 DAY = date(2022, 7, 12)
 START = date(2022, 7, 1)
@@ -132,7 +132,8 @@ def test_zero_clauses_are_left_out_of_the_records_sentence() -> None:
     assert sentence_records(_figures()) == "今日推送数据0条。"
     assert sentence_records(_figures(pushed=4, verified=3, unreachable=1)) == (
         "今日推送数据4条，已核实3条，其中剩余1条数据无人接听，正在核实。")
-    assert sentence_records(_figures(pushed=2, pending=2)) == "今日推送数据2条，其中剩余2条正在核查。"
+    assert sentence_records(_figures(pushed=2, pending=2)) == (
+        "今日推送数据2条，其中剩余2条正在核查。")
     assert sentence_records(_figures(pushed=3, verified=1, system_fault=2)) == (
         "今日推送数据3条，已核实1条，其中剩余2条因系统出现故障无法审核。")
 
