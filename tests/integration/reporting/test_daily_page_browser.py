@@ -70,7 +70,7 @@ async def test_the_day_view_shows_briefing_township_table_and_charts(
             bars = page.locator("#flow-chart rect.bar")
             assert await bars.count() == 24
             assert await page.locator("#status-chart rect.seg.verified").count() >= 1
-            tips = await page.locator("#flow-chart rect.bar title").all_inner_texts()
+            tips = await page.locator("#flow-chart rect.bar title").all_text_contents()
             assert sum(int(t.split("：")[1].rstrip("条")) for t in tips) == \
                 expected["today"]["pushed"]
             shot = tmp_path / "reporting-daily.png"
