@@ -106,7 +106,7 @@ def build(settings: ReportingSettings, *, metrics_registry: CollectorRegistry | 
                                timeout_s=settings.publish_timeout_s)
     reporting = Reporting(store=store, publisher=publisher, metrics=metrics,
                           county=county_of(settings), campaign_start=settings.campaign_start,
-                          clock=clock)
+                          clock=clock, snapshot_max_age_s=settings.snapshot_max_age_s)
     group = settings.consumer_group
     if settings.kafka.topic_namespace:
         group = f"{settings.kafka.topic_namespace}.{group}"

@@ -43,11 +43,15 @@ class Closed:
 class Reporting:
     def __init__(self, *, store: Store, publisher: Publisher, metrics: ReportingMetrics,
                  county: County, campaign_start: date,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 snapshot_max_age_s: float = 0.0) -> None:
         self.store, self.publisher, self.metrics = store, publisher, metrics
         self.county, self.campaign_start, self.clock = county, campaign_start, clock
         self.view = View()
         self._snapshot: Snapshot | None = None
+        self._taken_at = 0.0
+        self._max_age = snapshot_max_age_s
+        self._reports: dict[date, dict[str, Any]] = {}
 
     async def load(self) -> int:
         """Rebuild the view from the stored facts (start-up); returns how many were applied."""
@@ -68,12 +72,20 @@ class Reporting:
         if duplicates:
             log.debug("%d facts were already stored (redelivery)", duplicates)
 
-    def snapshot(self) -> Snapshot:
-        if self._snapshot is None or self._snapshot.version != self.view.version:
-            started = time.perf_counter()
-            self._snapshot = take(self.view)
-            self.metrics.snapshot_seconds.observe(time.perf_counter() - started)
-            self._refresh_gauges()
+    def snapshot(self, *, fresh: bool = False) -> Snapshot:
+        """Counters of the view. Under constant ingest a snapshot up to ``snapshot_max_age_s``
+        old is reused (one derivation pass per interval, not per request); ``fresh`` forces
+        one that includes every fact merged so far (close-out, rebuild check)."""
+        current = self._snapshot
+        if current is not None and (current.version == self.view.version or (
+                not fresh and time.monotonic() - self._taken_at < self._max_age)):
+            return current
+        started = time.perf_counter()
+        self._snapshot = take(self.view)
+        self._taken_at = time.monotonic()
+        self._reports.clear()
+        self.metrics.snapshot_seconds.observe(time.perf_counter() - started)
+        self._refresh_gauges()
         return self._snapshot
 
     def _refresh_gauges(self) -> None:
@@ -81,8 +93,13 @@ class Reporting:
         if self._snapshot is not None:
             self.metrics.overdue.set(self._snapshot.overdue_now)
 
-    def report(self, day: date) -> dict[str, Any]:
-        return build_report(self.snapshot(), day, self.campaign_start, self.county)
+    def report(self, day: date, *, fresh: bool = False) -> dict[str, Any]:
+        snap = self.snapshot(fresh=fresh)
+        cached = self._reports.get(day)
+        if cached is None:
+            cached = self._reports[day] = build_report(snap, day, self.campaign_start,
+                                                       self.county)
+        return cached
 
     def ledger(self, day: date) -> dict[str, list[str]]:
         """Every record received on ``day``, by status now: closed (verified) or carried over."""
@@ -100,7 +117,7 @@ class Reporting:
         existing = await self.store.closeout(day)
         if existing is not None:
             return Closed(day, False, existing.get("event_id"), existing)
-        report = self.report(day)
+        report = self.report(day, fresh=True)
         ledger = self.ledger(day)
         event = closed_event(report, ledger, self.clock())
         event_id = await self.publisher.publish(event)

@@ -129,7 +129,7 @@ async def rebuild(c: Comps) -> JSONResponse:
         if time.monotonic() > deadline:
             raise ProblemError(503, "live_behind", "the live view has not caught up yet")
         await _pause()
-    result = differences(c.reporting.snapshot(), take(view))
+    result = differences(c.reporting.snapshot(fresh=True), take(view))
     result["events_replayed"] = len(view.seen)
     return JSONResponse(result)
 

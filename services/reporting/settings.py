@@ -51,6 +51,8 @@ class ReportingSettings(BaseSettings):
     # Close-out waits at most this long for the consumer to catch up after a restart.
     catch_up_timeout_s: Annotated[float, Field(gt=0)] = 300.0
     close_out: bool = True
+    # Reports reuse counters derived up to this long ago while events keep arriving.
+    snapshot_max_age_s: Annotated[float, Field(ge=0)] = 2.0
     publish_timeout_s: Annotated[float, Field(gt=0)] = 15.0
     log_level: str = "INFO"
 

@@ -136,7 +136,7 @@ def _persons(snap: Snapshot, first: date, day: date, *, only: date | None) -> di
     measures: Counter[str] = Counter({m: 0 for m in MEASURES})
     verified = 0
     total = 0
-    for (d, group, level, category, measure, is_verified, _town), n in snap.persons.items():
+    for (d, group, level, category, measure, is_verified), n in snap.persons.items():
         if not _within(d, first, day) or (only is not None and d != only):
             continue
         total += n

@@ -23,8 +23,8 @@ from services.reporting.domain.view import View
 
 RecordKey = tuple[date, str, str, str]  # day, feed, township, status
 # day, group (first feed or "inbound"), risk level, category, measure applied ("" = none),
-# verified, township
-PersonKey = tuple[date, str, str, str, str, bool, str]
+# verified
+PersonKey = tuple[date, str, str, str, str, bool]
 TestKey = tuple[date, str, str]  # test day, scope ("all" / "low"), what (due/done/positive/missed)
 
 
@@ -98,13 +98,17 @@ def take(view: View) -> Snapshot:
     for case_id, case in view.cases.items():
         if not case.sources:
             continue  # known only from a resolution so far: no record, no day
-        first_at, first_key = min((at, key) for key, (at, _) in case.sources.items())
-        feed = case.sources[first_key][1]
+        if len(case.sources) == 1:
+            first_key, (first_at, feed) = next(iter(case.sources.items()))
+        else:
+            first_at, first_key = min((at, key) for key, (at, _) in case.sources.items())
+            feed = case.sources[first_key][1]
         group = INBOUND if case.category == INBOUND else feed
         status = statuses.get(case_id) or case_status(view, case_id)
-        persons[(local_day(first_at), group, case.risk_level, case.category,
-                 applied_measure(view, case_id, case.measure), status == VERIFIED,
-                 case.township or UNKNOWN_TOWNSHIP)] += 1
+        record = view.records.get(first_key)
+        day = record.day if record is not None else local_day(first_at)
+        persons[(day, group, case.risk_level, case.category,
+                 applied_measure(view, case_id, case.measure), status == VERIFIED)] += 1
         if case.category == LOW_RISK_AREA:
             low_cases.add(case_id)
     tests: Counter[TestKey] = Counter()

@@ -108,13 +108,16 @@ class View:
         self.marks: dict[tuple[str, date, str], set[str]] = defaultdict(set)
         self.seen: set[str] = set()
         self.version = 0
+        self._merge = {"record": self._record, "rejected": self._rejected, "area": self._area,
+                       "resolved": self._resolved, "case": self._case, "task": self._task,
+                       "test": self._test}
 
     def apply(self, event_id: str, fact: Fact) -> bool:
         """Merge one fact; False when this event id was already applied."""
         if event_id in self.seen:
             return False
         self.seen.add(event_id)
-        getattr(self, "_" + fact["k"])(event_id, fact)
+        self._merge[fact["k"]](event_id, fact)
         self.version += 1
         return True
 
