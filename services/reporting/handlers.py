@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from contracts.events import DailyReportClosed
+from services.reporting.domain.counters import CountingView
 from services.reporting.domain.labels import PENDING, STATUSES, SYSTEM_FAULT, UNREACHABLE
 from services.reporting.domain.report import County, build_report
-from services.reporting.domain.snapshot import Snapshot, case_status, take
-from services.reporting.domain.view import View
+from services.reporting.domain.snapshot import Snapshot, case_status
 from services.reporting.metrics import ReportingMetrics
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Reporting:
                  snapshot_max_age_s: float = 0.0) -> None:
         self.store, self.publisher, self.metrics = store, publisher, metrics
         self.county, self.campaign_start, self.clock = county, campaign_start, clock
-        self.view = View()
+        self.view = CountingView()
         self._snapshot: Snapshot | None = None
         self._taken_at = 0.0
         self._max_age = snapshot_max_age_s
@@ -81,7 +81,7 @@ class Reporting:
                 not fresh and time.monotonic() - self._taken_at < self._max_age)):
             return current
         started = time.perf_counter()
-        self._snapshot = take(self.view)
+        self._snapshot = self.view.snapshot()
         self._taken_at = time.monotonic()
         self._reports.clear()
         self.metrics.snapshot_seconds.observe(time.perf_counter() - started)

@@ -1,6 +1,8 @@
-"""Counters derived from the view in one pass: records by (day, feed, township, status), persons
-(cases) by their first record's day, tests by test day, and the event-like marks. A snapshot is
-immutable; the service caches it per view version, so a report costs one pass at most."""
+"""Counters derived from the view: records by (day, feed, township, status), records by hour,
+persons (cases) by their first record's day, tests by test day, the event-like marks, and the
+tasks overdue now. ``contribution`` functions say what one entity adds; ``take`` sums them over
+the whole view in one pass (the reference), ``counters.CountingView`` keeps the same sums up to
+date entity by entity as facts arrive."""
 
 from __future__ import annotations
 
@@ -80,47 +82,62 @@ def applied_measure(view: View, case_id: str, planned: str) -> str:
     return found
 
 
+def record_contribution(view: View, key: str) -> tuple[RecordKey, tuple[date, int]] | None:
+    rec = view.records.get(key)
+    if rec is None:
+        return None
+    status = case_status(view, view.record_case.get(key))
+    return ((rec.day, rec.feed, rec.township or UNKNOWN_TOWNSHIP, status),
+            (rec.day, local_hour(rec.received_at)))
+
+
+def person_contribution(view: View, case_id: str) -> PersonKey | None:
+    case = view.cases.get(case_id)
+    if case is None or not case.sources:
+        return None  # known only from a task or resolution so far: no record, no day
+    if len(case.sources) == 1:
+        first_key, (first_at, feed) = next(iter(case.sources.items()))
+    else:
+        first_at, first_key = min((at, key) for key, (at, _) in case.sources.items())
+        feed = case.sources[first_key][1]
+    record = view.records.get(first_key)
+    day = record.day if record is not None else local_day(first_at)
+    group = INBOUND if case.category == INBOUND else feed
+    return (day, group, case.risk_level, case.category,
+            applied_measure(view, case_id, case.measure),
+            case_status(view, case_id) == VERIFIED)
+
+
+def contributions_of_test(view: View, test_id: str) -> list[tuple[TestKey, int]]:
+    test = view.tests.get(test_id)
+    if test is None or test.test_date is None:
+        return []
+    case = view.cases.get(test.case_id)
+    scopes = ("all", "low") if case is not None and case.category == LOW_RISK_AREA else ("all",)
+    values = {"due": 1, "done": int(test.done), "positive": int(test.positive),
+              "missed": int(test.missed)}
+    return [((test.test_date, scope, what), n) for scope in scopes
+            for what, n in values.items() if n]
+
+
 def take(view: View) -> Snapshot:
+    """Every counter from scratch, in one pass over the view."""
     records: Counter[RecordKey] = Counter()
     hours: Counter[tuple[date, int]] = Counter()
-    statuses: dict[str, str] = {}
-    for key, rec in view.records.items():
-        case_id = view.record_case.get(key)
-        status = statuses.get(case_id or "")
-        if status is None:
-            status = case_status(view, case_id)
-            if case_id is not None:
-                statuses[case_id] = status
-        records[(rec.day, rec.feed, rec.township or UNKNOWN_TOWNSHIP, status)] += 1
-        hours[(rec.day, local_hour(rec.received_at))] += 1
+    for key in view.records:
+        found = record_contribution(view, key)
+        if found is not None:
+            records[found[0]] += 1
+            hours[found[1]] += 1
     persons: Counter[PersonKey] = Counter()
-    low_cases: set[str] = set()
-    for case_id, case in view.cases.items():
-        if not case.sources:
-            continue  # known only from a resolution so far: no record, no day
-        if len(case.sources) == 1:
-            first_key, (first_at, feed) = next(iter(case.sources.items()))
-        else:
-            first_at, first_key = min((at, key) for key, (at, _) in case.sources.items())
-            feed = case.sources[first_key][1]
-        group = INBOUND if case.category == INBOUND else feed
-        status = statuses.get(case_id) or case_status(view, case_id)
-        record = view.records.get(first_key)
-        day = record.day if record is not None else local_day(first_at)
-        persons[(day, group, case.risk_level, case.category,
-                 applied_measure(view, case_id, case.measure), status == VERIFIED)] += 1
-        if case.category == LOW_RISK_AREA:
-            low_cases.add(case_id)
+    for case_id in view.cases:
+        person = person_contribution(view, case_id)
+        if person is not None:
+            persons[person] += 1
     tests: Counter[TestKey] = Counter()
-    for test in view.tests.values():
-        if test.test_date is None:
-            continue
-        scopes = ("all", "low") if test.case_id in low_cases else ("all",)
-        for scope in scopes:
-            tests[(test.test_date, scope, "due")] += 1
-            tests[(test.test_date, scope, "done")] += test.done
-            tests[(test.test_date, scope, "positive")] += test.positive
-            tests[(test.test_date, scope, "missed")] += test.missed
+    for test_id in view.tests:
+        for test_key, n in contributions_of_test(view, test_id):
+            tests[test_key] += n
     marks = Counter({key: len(ids) for key, ids in view.marks.items()})
     overdue = sum(1 for task in view.tasks.values() if task.overdue)
     return Snapshot(records, hours, persons, tests, marks, overdue, view.version)

@@ -108,6 +108,11 @@ class View:
         self.marks: dict[tuple[str, date, str], set[str]] = defaultdict(set)
         self.seen: set[str] = set()
         self.version = 0
+        # What the last merges touched, for incremental counters (``counters.CountingView``).
+        self.dirty_records: set[str] = set()
+        self.dirty_cases: set[str] = set()
+        self.dirty_tasks: set[str] = set()
+        self.dirty_tests: set[str] = set()
         self._merge = {"record": self._record, "rejected": self._rejected, "area": self._area,
                        "resolved": self._resolved, "case": self._case, "task": self._task,
                        "test": self._test}
@@ -130,6 +135,9 @@ class View:
         if old is None or at < old.received_at:  # intake's first acceptance is the one counted
             self.records[f["rec"]] = RecordFact(f["feed"], at, local_day(at), f.get("tw"),
                                                  f.get("rid") or f["rec"])
+            self.dirty_records.add(f["rec"])
+            if f["rec"] in self.record_case:  # a case's first record may have changed day
+                self.dirty_cases.add(self.record_case[f["rec"]])
 
     def _rejected(self, eid: str, f: Fact) -> None:
         self._mark("rejected", f["at"], f"{f['feed']}|{f['reason']}", f.get("id") or eid)
@@ -139,11 +147,13 @@ class View:
 
     def _resolved(self, _: str, f: Fact) -> None:
         self.cases.setdefault(f["case"], CaseFact()).resolution = f["resolution"]
+        self.dirty_cases.add(f["case"])
         self._mark("resolved", f["at"], f["resolution"], f["case"])
 
     def _case(self, eid: str, f: Fact) -> None:
         case_id = f["case"]
         case = self.cases.setdefault(case_id, CaseFact())
+        self.dirty_cases.add(case_id)
         stamp = (_t(f["at"]), int(f["rank"]), eid)
         if _later(case.stamp, stamp):
             case.stamp = stamp
@@ -158,11 +168,14 @@ class View:
             linked = self.record_case.get(key)
             if linked is None or case_id < linked:  # one case per record, whatever the order
                 self.record_case[key] = case_id
+                self.dirty_records.add(key)
 
     def _task(self, eid: str, f: Fact) -> None:
         task = self.tasks.setdefault(f["task"], TaskFact())
         task.case_id = f["case"]
         self.case_tasks[f["case"]].add(f["task"])
+        self.dirty_cases.add(f["case"])
+        self.dirty_tasks.add(f["task"])
         stamp: Stamp = (_t(f["at"]), eid)
         ev = f["ev"]
         if f.get("due") and ev in ("assigned", "revised", "requeued", "escalated"):
@@ -188,6 +201,7 @@ class View:
         test = self.tests.setdefault(f["test"], TestFact())
         test.case_id = f["case"]
         self.case_tests[f["case"]].add(f["test"])
+        self.dirty_tests.add(f["test"])
         ev = f["ev"]
         if f.get("date"):
             when = date.fromisoformat(f["date"])

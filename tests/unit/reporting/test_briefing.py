@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 from contracts.types import SHANGHAI
 from services.reporting.domain.briefing import BriefingFigures, briefing, sentence_records
+from services.reporting.domain.counters import CountingView
 from services.reporting.domain.report import County, build_report
 from services.reporting.domain.snapshot import take
-from services.reporting.domain.view import View
 from services.reporting.facts import record_key
 
 DAY = date(2022, 7, 12)
@@ -22,7 +22,7 @@ class Builder:
     """Facts as the consumer makes them, for a hand-written scenario."""
 
     def __init__(self) -> None:
-        self.view = View()
+        self.view = CountingView()
         self.n = 0
 
     def _apply(self, fact: dict[str, object]) -> None:
