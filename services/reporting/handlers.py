@@ -55,19 +55,18 @@ class Reporting:
 
     async def load(self) -> int:
         """Rebuild the view from the stored facts (start-up); returns how many were applied."""
-        count = 0
-        async for event_id, fact in self.store.load():
-            self.view.apply(event_id, fact)
-            count += 1
+        facts = [item async for item in self.store.load()]
+        self.view.apply_many(facts)
         self._refresh_gauges()
-        return count
+        return len(facts)
 
     async def ingest(self, batch: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """Store first (raises when the store is away: nothing is committed), then merge."""
         items = list(batch)
         duplicates = await self.store.save([(eid, fact) for _, eid, fact in items])
-        for topic, event_id, fact in items:
-            if not self.view.apply(event_id, fact):
+        applied = self.view.apply_many((event_id, fact) for _, event_id, fact in items)
+        for (topic, _, _), new in zip(items, applied, strict=True):
+            if not new:
                 self.metrics.duplicates.labels(topic).inc()
         if duplicates:
             log.debug("%d facts were already stored (redelivery)", duplicates)

@@ -6,6 +6,7 @@ by construction (the same contribution functions); a unit test checks it under r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from services.reporting.domain.snapshot import (
@@ -37,6 +38,13 @@ class CountingView(View):
             return False
         self._recount()
         return True
+
+    def apply_many(self, facts: Iterable[tuple[str, Fact]]) -> list[bool]:
+        """Merge a batch, then recount each touched entity once (a consumer batch, or every
+        stored fact at start: then this is one pass, like ``snapshot.take``)."""
+        applied = [View.apply(self, event_id, fact) for event_id, fact in facts]
+        self._recount()
+        return applied
 
     def _recount(self) -> None:
         for case_id in self.dirty_cases:

@@ -83,3 +83,17 @@ async def drop_database(mongo_url: str, name: str) -> None:
         await client.drop_database(name)
     finally:
         await client.close()
+
+
+async def produce_garbage(bootstrap: str, topic: str) -> None:
+    """Three malformed messages: no CloudEvents headers, not JSON, JSON of the wrong shape."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    headers = [("ce_specversion", b"1.0"), ("ce_id", b"bad-1"), ("ce_source", b"/test"),
+               ("ce_type", b"cn.paicha.triage.case.opened.v1")]
+    try:
+        await producer.send_and_wait(topic, b"not an event", key=b"x")
+        await producer.send_and_wait(topic, b"{not json", key=b"x", headers=headers)
+        await producer.send_and_wait(topic, b'{"case_id": 1}', key=b"x", headers=headers)
+    finally:
+        await producer.stop()

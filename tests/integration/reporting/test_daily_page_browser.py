@@ -81,6 +81,16 @@ async def test_the_day_view_shows_briefing_township_table_and_charts(
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(shot, target)
             await browser.close()
+        # The same day through the CLI, over HTTP (in a thread: the server runs on this loop).
+        from typer.testing import CliRunner
+
+        from paicha.cli import app as cli_app
+
+        result = await asyncio.to_thread(
+            CliRunner().invoke, cli_app,
+            ["report", "daily", "--date", day.isoformat(), "--url", f"http://127.0.0.1:{port}"])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == components.reporting.report(day)["briefing"]
     finally:
         server.should_exit = True
         await serving

@@ -18,6 +18,7 @@ from tests.integration.reporting.helpers import (
     drop_database,
     make_settings,
     produce,
+    produce_garbage,
     running,
 )
 from tests.unit.reporting.scenario import (
@@ -50,6 +51,7 @@ async def test_report_equals_ground_truth_after_shuffled_duplicated_delivery_and
     try:
         async with running(settings, clock=lambda: AFTER) as app:
             await app.components.prepare_topics()
+            await produce_garbage(kafka_bootstrap, f"{namespace}.paicha.triage.cases.v1")
             sent = await produce(kafka_bootstrap, namespace, SCENARIO.events, seed=3)
             assert sent > len(SCENARIO.events)
 
@@ -60,6 +62,13 @@ async def test_report_equals_ground_truth_after_shuffled_duplicated_delivery_and
                                                                           DAYS[-1])
 
             await _until(matches)
+            registry = app.components.metrics.registry
+            malformed = sum(registry.get_sample_value(
+                "paicha_reporting_events_malformed_total",
+                {"topic": f"{namespace}.paicha.triage.cases.v1", "error": error}) or 0
+                for error in ("MissingHeaderError", "MalformedJsonError", "SchemaMismatchError",
+                              "UnknownEventTypeError"))
+            assert malformed == 3
             for day in DAYS:
                 response = await app.client.get("/v1/reports/daily",
                                                 params={"date": day.isoformat()})
@@ -99,6 +108,7 @@ async def test_a_missed_midnight_is_closed_once_after_a_restart(
     last_day = DAYS[-1]
     during = datetime(last_day.year, last_day.month, last_day.day, 10, tzinfo=SHANGHAI)
     daily_topic = f"{namespace}.paicha.reporting.daily.v1"
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     try:
         async with running(settings, clock=lambda: during) as app:  # first run on the last day
             await app.components.prepare_topics()
@@ -111,6 +121,18 @@ async def test_a_missed_midnight_is_closed_once_after_a_restart(
                 assert await _until(lambda: _passes(app, 1))
                 closeout = await app.client.get(f"/v1/reports/closeouts/{last_day}")
                 assert closeout.status_code == 200
+                route = "/v1/reports/daily/close"
+                params = {"date": last_day.isoformat()}
+                assert (await app.client.post(route, params=params)).status_code == 401
+                wrong = {"Authorization": "Bearer not-the-admin-token"}
+                denied = await app.client.post(route, params=params, headers=wrong)
+                assert denied.status_code == 403
+                assert denied.json()["error"]["code"] == "forbidden"
+                again = await app.client.post(route, params=params, headers=admin)
+                assert again.json()["result"] == "already_closed"
+                next_day = (last_day + timedelta(days=1)).isoformat()
+                today = await app.client.post(route, headers=admin, params={"date": next_day})
+                assert today.status_code == 409
         events = await read_topic(kafka_bootstrap, daily_topic)
         assert len(events) == 1
         closed = events[0].event

@@ -44,11 +44,12 @@ class Builder:
                      "due": (records[0][1] + timedelta(hours=2)).isoformat()})
         if outcome is None:
             return
-        at = (records[-1][1] + timedelta(minutes=30)).isoformat()
+        done_at = (records[-1][1] + timedelta(minutes=30)).isoformat()
         applied = measure if outcome == "verified_measure_applied" else None
-        self._apply({**task, "ev": "outcome", "at": at, "outcome": outcome, "measure": applied})
+        self._apply({**task, "ev": "outcome", "at": done_at, "outcome": outcome,
+                     "measure": applied})
         if outcome not in ("system_fault", "unreachable"):
-            self._apply({**task, "ev": "closed", "at": at, "outcome": outcome,
+            self._apply({**task, "ev": "closed", "at": done_at, "outcome": outcome,
                          "measure": applied or "none"})
 
     def test(self, case: str, name: str, test_date: date, result: str | None,
