@@ -106,15 +106,16 @@ class EventConsumer:
             return
         lag: dict[str, int] = {}
         behind = False
-        for tp in assigned:
-            high = consumer.highwater(tp)
+        highs = {tp: consumer.highwater(tp) for tp in assigned}
+        unknown = [tp for tp, high in highs.items() if high is None]
+        if unknown and idle:  # nothing fetched from them yet: ask the broker, in one request
+            highs.update(await consumer.end_offsets(unknown))
+        for tp, high in highs.items():
             if high is None:
-                if idle:  # nothing fetched yet: ask the broker
-                    high = (await consumer.end_offsets([tp]))[tp]
-                else:
-                    behind = True
-                    continue
+                behind = True
+                continue
             position = await consumer.position(tp)
+            self.positions[tp] = max(position, self.positions.get(tp, 0))
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, high - position)
             behind = behind or position < high
         for topic, value in lag.items():
