@@ -63,13 +63,11 @@ class Reporting:
     async def ingest(self, batch: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """Store first (raises when the store is away: nothing is committed), then merge."""
         items = list(batch)
-        duplicates = await self.store.save([(eid, fact) for _, eid, fact in items])
+        await self.store.save([(eid, fact) for _, eid, fact in items])
         applied = self.view.apply_many((event_id, fact) for _, event_id, fact in items)
         for (topic, _, _), new in zip(items, applied, strict=True):
             if not new:
                 self.metrics.duplicates.labels(topic).inc()
-        if duplicates:
-            log.debug("%d facts were already stored (redelivery)", duplicates)
 
     def snapshot(self, *, fresh: bool = False) -> Snapshot:
         """Counters of the view. Under constant ingest a snapshot up to ``snapshot_max_age_s``
