@@ -5,14 +5,22 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from paicha.simulate.cli import simulate_app
 from paicha.stack import Stack, StackError, StackStatus
-from paicha.stack.local import DEMO_GRIDS, Simulator, ensure_local_secrets, services
+from paicha.stack.local import (
+    DEMO_GRIDS,
+    Simulator,
+    WorkerSimulator,
+    ensure_local_secrets,
+    services,
+)
 from services.intake import cli as intake_cli
+from services.reporting import cli as reporting_cli
 from services.tasking import cli as tasking_cli
 
 app = typer.Typer(help="paicha (排查): risk-person screening pipeline.", no_args_is_help=True)
@@ -25,16 +33,21 @@ app.add_typer(simulate_app, name="simulate")
 app.command("import")(intake_cli.import_file)
 app.add_typer(intake_cli.token_app, name="token")
 app.add_typer(tasking_cli.grids_app, name="grids")
+app.add_typer(reporting_cli.report_app, name="report")
+app.add_typer(reporting_cli.reports_app, name="reports")
 console = Console()
 err = Console(stderr=True)
 
 
 @app.command("up")
 def up(
-    simulator: Annotated[bool, typer.Option(help="Also run the feed simulator.")] = True,
+    simulator: Annotated[bool, typer.Option(
+        help="Also run the simulators: the five feeds, and grid workers working their tasks.")
+    ] = True,
     rate: Annotated[float, typer.Option(help="Simulator records per second.")] = 5.0,
 ) -> None:
-    """Start everything: Kafka, FerretDB, paicha's services and (by default) the simulator."""
+    """Start everything: Kafka, PostgreSQL and FerretDB, paicha's four services, the demo
+    county's grid directory and (by default) the feed and grid-worker simulators."""
     stack = Stack()
     try:
         stack.up(progress=lambda msg: console.print(f"[dim]…[/dim] {msg}"))
@@ -54,13 +67,44 @@ def up(
             err.print(f"[yellow]demo grids not loaded:[/yellow] {exc}")
         if simulator:
             Simulator(stack.settings).start(rate)
+            WorkerSimulator(stack.settings).start()
     except StackError as exc:
         err.print(f"[red]paicha up:[/red] {exc}")
         raise typer.Exit(1) from None
     _print_all(stack)
+    _welcome(stack)
+
+
+def _welcome(stack: Stack) -> None:
+    """Where to look and how to get in, once everything runs."""
     urls = {s.spec.name: s.url for s in services(stack.settings)}
-    console.print(f"intake API: {urls['intake']}/docs · triage API: {urls['triage']}/docs · "
-                  f"tasking API: {urls['tasking']}/docs · admin token: `paicha token local`")
+    admin = ensure_local_secrets(stack.settings).admin_token
+    table = Table("what", "where", show_header=False, box=None)
+    table.add_row("APIs (OpenAPI)", " · ".join(f"{name} {url}/docs" for name, url in urls.items()))
+    table.add_row("grid worker page", f"{urls['tasking']}/worker/")
+    table.add_row("the day's report", f"{urls['reporting']}/reports/daily")
+    table.add_row("the briefing", "paicha report daily   (or GET "
+                  f"{urls['reporting']}/v1/reports/daily.txt)")
+    table.add_row("admin token", f"{admin}   (`paicha token local`)")
+    demo = _demo_worker_token(urls["tasking"], admin)
+    if demo:
+        table.add_row("a worker's token", f"{demo}   (大阁镇第1网格; `paicha token new --grid G "
+                      "--worker W` makes more)")
+    table.add_row("stop", "make down   (data kept; `paicha down --wipe` deletes it)")
+    console.print(table)
+
+
+def _demo_worker_token(tasking_url: str, admin: str) -> str | None:
+    """A token for the first demo grid's worker, to try the worker page with."""
+    try:
+        response = httpx.post(f"{tasking_url}/v1/tokens", timeout=10,
+                              headers={"Authorization": f"Bearer {admin}"},
+                              json={"scope": "worker", "grid_id": "130826100-g1",
+                                    "worker_id": "g-130826100-1"})
+    except httpx.HTTPError:
+        return None
+    token = response.json().get("token") if response.status_code == 201 else None
+    return str(token) if token else None
 
 
 @intake_cli.token_app.command("new")
@@ -108,7 +152,9 @@ def down(
 ) -> None:
     """Stop everything `paicha up` started (simulator, services, then the stack)."""
     stack = Stack()
-    stopped = [] if not Simulator(stack.settings).process.stop() else ["simulator"]
+    stopped = [sim.process.name for sim in (Simulator(stack.settings),
+                                            WorkerSimulator(stack.settings))
+               if sim.process.stop()]
     stopped += [s.spec.name for s in reversed(services(stack.settings)) if s.process.stop()]
     stopped += stack.down(wipe=wipe)
     console.print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
@@ -171,9 +217,12 @@ def _print_all(stack: Stack) -> bool:
         color = {"running": "green", "stopped": "red"}.get(state, "yellow")
         table.add_row(service.spec.name, f"[{color}]{state}[/{color}]", str(pid or "-"),
                       service.url)
-    sim_pid = Simulator(stack.settings).process.pid()
-    table.add_row("simulator", "[green]running[/green]" if sim_pid else "[dim]stopped[/dim]",
-                  str(sim_pid or "-"), "pushes to intake")
+    for sim, what in ((Simulator(stack.settings), "pushes to intake"),
+                      (WorkerSimulator(stack.settings), "works tasks through tasking")):
+        sim_pid = sim.process.pid()
+        table.add_row(sim.process.name,
+                      "[green]running[/green]" if sim_pid else "[dim]stopped[/dim]",
+                      str(sim_pid or "-"), what)
     console.print(table)
     return ok
 

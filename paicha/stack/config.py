@@ -37,6 +37,7 @@ class StackSettings(BaseSettings):
     intake_port: int = 8001
     triage_port: int = 8002
     tasking_port: int = 8003
+    reporting_port: int = 8004
     kafka_heap: str = "768m"
     start_timeout_s: float = 90.0
 

@@ -98,6 +98,22 @@ def _tasking_env(s: StackSettings, port: int) -> dict[str, str]:
         "TASKING_HTTP__HOST": s.host,
         "TASKING_HTTP__PORT": str(port),
         "TASKING_ADMIN_TOKEN_HASH": ensure_local_secrets(s).admin_token_hash,
+        **_ferretdb_pg_env("TASKING", s),
+    }
+
+
+def _reporting_env(s: StackSettings, port: int) -> dict[str, str]:
+    local = ensure_local_secrets(s)
+    return {
+        "REPORTING_ENVIRONMENT": "development",
+        "REPORTING_KAFKA__BOOTSTRAP": s.kafka_bootstrap,
+        "REPORTING_MONGO__URL": s.mongo_url,
+        "REPORTING_MONGO__DATABASE": "paicha_reporting",
+        "REPORTING_HTTP__HOST": s.host,
+        "REPORTING_HTTP__PORT": str(port),
+        "REPORTING_ADMIN_TOKEN_HASH": local.admin_token_hash,
+        "REPORTING_COUNTY_CODE": HOME_COUNTY,
+        **_ferretdb_pg_env("REPORTING", s),
     }
 
 
@@ -105,6 +121,7 @@ SERVICES = (
     ServiceSpec("intake", lambda s: s.intake_port, _intake_env),
     ServiceSpec("triage", lambda s: s.triage_port, _triage_env),
     ServiceSpec("tasking", lambda s: s.tasking_port, _tasking_env),
+    ServiceSpec("reporting", lambda s: s.reporting_port, _reporting_env),
 )
 # The demo county's grid directory, loaded into tasking by `paicha up`.
 DEMO_GRIDS = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "130826-grids.yaml"
@@ -133,3 +150,26 @@ class Simulator:
                 "--triage-url", urls["triage"], self.marker]
         self.process.start(argv, self.dir / "simulator.log",
                            env={"PAICHA_INTAKE_TOKEN": local.admin_token})
+
+
+class WorkerSimulator:
+    """Grid workers working their tasks (`paicha simulate workers`) as a background process."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.dir = settings.run_dir / "workers"
+        self.marker = f"--instance={self.dir}"
+        self.process = ManagedProcess("workers", self.dir / "workers.pid", self.marker)
+
+    def start(self) -> None:
+        if self.process.pid() is not None:
+            return
+        local = ensure_local_secrets(self.settings)
+        urls = {p.spec.name: p.url for p in services(self.settings)}
+        # Workers report 20 s to 2 min after a task arrives: the dashboards show open, overdue-
+        # free work being done, with some unreachable and system-fault outcomes on the way.
+        argv = [sys.executable, "-m", "paicha", "simulate", "workers", "--duration", "0",
+                "--tasking-url", urls["tasking"], "--min-delay", "20", "--max-delay", "120",
+                self.marker]
+        self.process.start(argv, self.dir / "workers.log",
+                           env={"PAICHA_ADMIN_TOKEN": local.admin_token})

@@ -1,1 +1,2 @@
-"""Reporting service: live counters and the daily briefing (not built yet)."""
+"""Reporting service: live counters from every public topic, the daily briefing, exports
+and the daily close-out (日清日结)."""

@@ -47,7 +47,10 @@ async def test_paicha_up_runs_the_pipeline_and_down_stops_everything(unique_name
         "PAICHA_STACK_INTAKE_PORT": str(free_port()),
         "PAICHA_STACK_TRIAGE_PORT": str(free_port()),
         "PAICHA_STACK_TASKING_PORT": str(free_port()),
+        "PAICHA_STACK_REPORTING_PORT": str(free_port()),
+        "PAICHA_STACK_POSTGRES_PORT": str(free_port()),
     }
+    reporting = f"http://127.0.0.1:{env['PAICHA_STACK_REPORTING_PORT']}"
     intake = f"http://127.0.0.1:{env['PAICHA_STACK_INTAKE_PORT']}"
     triage = f"http://127.0.0.1:{env['PAICHA_STACK_TRIAGE_PORT']}"
     tasking = f"http://127.0.0.1:{env['PAICHA_STACK_TASKING_PORT']}"
@@ -68,15 +71,21 @@ async def test_paicha_up_runs_the_pipeline_and_down_stops_everything(unique_name
                 tasks = _metric_sum((await client.get(f"{tasking}/metrics")).text,
                                     "paicha_tasking_tasks_assigned_total")
             designations = (await client.get(f"{triage}/v1/risk-areas")).json()
+            pushed = 0
+            while time.monotonic() < deadline + 60 and pushed < 20:
+                report = (await client.get(f"{reporting}/v1/reports/daily")).json()
+                pushed = report["cumulative"]["pushed"]
+                await asyncio.sleep(2)
         assert accepted >= 20 and cases >= 20 and tasks >= 20, (accepted, cases, tasks)
+        assert pushed >= 20, report  # the records reached the report
         assert designations["count"] >= 1  # the simulator published its demo designations
 
         status = _paicha(env, "status")
         assert status.returncode == 0, status.stdout
         rows = [line.split("│") for line in status.stdout.splitlines() if line.startswith("│")]
         pids = {row[1].strip(): int(row[3]) for row in rows if row[3].strip().isdigit()}
-        assert set(pids) == {"kafka", "ferretdb", "intake", "triage", "tasking",
-                             "simulator"}
+        assert set(pids) == {"kafka", "postgresql", "ferretdb", "intake", "triage", "tasking",
+                             "reporting", "simulator", "workers"}
     finally:
         down = _paicha(env, "down", "--wipe")
     assert down.returncode == 0

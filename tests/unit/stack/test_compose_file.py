@@ -45,11 +45,13 @@ def test_dashboard_and_alerts_only_use_series_the_services_export():
     from prometheus_client import CollectorRegistry
 
     from services.intake.metrics import IntakeMetrics
+    from services.reporting.metrics import ReportingMetrics
     from services.triage.domain import RiskAreaRegistry
     from services.triage.metrics import TriageMetrics
 
     registry = CollectorRegistry()
     IntakeMetrics(registry)
+    ReportingMetrics(registry)
     TriageMetrics(registry).watch_registry(RiskAreaRegistry)
     # Labelled series have no samples yet, so go by family name and the suffixes of its type.
     suffixes = ("", "_total", "_bucket", "_count", "_sum")

@@ -1,0 +1,5 @@
+"""`python -m services.reporting` runs the reporting service."""
+
+from services.reporting.main import main
+
+main()
