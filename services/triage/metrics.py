@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from paicha_runtime.lag import ConsumerLag
 from services.triage.domain import RiskAreaRegistry
 
 from .messages import Handled
@@ -60,6 +61,7 @@ class TriageMetrics:
         self.fatal = Counter("paicha_triage_fatal_errors_total",
                              "Sends that failed after retries (the worker then stops)",
                              registry=r)
+        self.consumer_lag = ConsumerLag("triage", r)
 
     def watch_registry(self, registry: Callable[[], RiskAreaRegistry]) -> None:
         self.registry.register(_InForce(registry))
