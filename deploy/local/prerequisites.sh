@@ -10,6 +10,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 command -v make >/dev/null || missing+=(make)
+command -v prometheus >/dev/null || missing+=(prometheus)  # the metrics tests run a real one
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
