@@ -73,6 +73,13 @@ def _metric_sum(text: str, name: str) -> float:
                if line.startswith(name + "{") or line.startswith(name + " "))
 
 
+def _service_logs(env: dict[str, str]) -> str:
+    """The last lines of every service's log (before `paicha down --wipe` removes them)."""
+    run_dir = StackSettings(name=env["PAICHA_STACK_NAME"]).run_dir
+    return "".join(f"\n--- {log}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+                   for log in sorted(run_dir.glob("services/*/*.log")))
+
+
 def _wait_for_traffic(services: dict[str, str]) -> None:
     """Until the simulator's records were accepted, some rejected, and cases opened."""
     wanted = {"intake": ["paicha_intake_records_accepted_total",
@@ -138,7 +145,7 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
     process = None
     try:
         up = _paicha(env, "up", "--rate", "20", timeout=600)
-        assert up.returncode == 0, up.stdout + up.stderr
+        assert up.returncode == 0, up.stdout + up.stderr + _service_logs(env)
         _wait_for_traffic(services)
         process, url = _start_prometheus(binary, services, tmp_path_factory.mktemp("prometheus"))
         yield Scraped(url, services, not_running, time.monotonic() + WAIT_FOR_SERIES_S)
