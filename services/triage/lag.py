@@ -4,7 +4,8 @@ paicha_runtime.lag), measured by a faust timer on the worker's input topics.
 faust runs its aiokafka consumer in a thread of its own, so positions come from faust's monitor
 (the offset last read, and the offset last committed, per partition) and end offsets from
 ``consumer.highwaters`` (asked of the broker through that thread). A partition neither read nor
-committed since the worker started has no known position and is left out until it is.
+committed since the worker started has no known position and is left out until it is. Nothing is
+measured during a rebalance or a table recovery (the gauge keeps its last value).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def positions(read: Mapping[Any, int], committed: Mapping[Any, int]) -> dict[Top
 
 
 async def measure(app: Any, topics: Iterable[str], lag: ConsumerLag) -> dict[str, int]:
+    if app.rebalancing or getattr(app, "in_recovery", False):
+        return {}  # partitions are moving: keep the last figures, ask the broker nothing now
     wanted = set(topics)
     assigned = [tp for tp in app.consumer.assignment() if tp.topic in wanted]
     if not assigned:
