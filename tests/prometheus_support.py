@@ -38,6 +38,9 @@ ALERT_INNER: dict[str, list[str]] = {
     "PaichaTasksOverdue": ["sum by (township) (increase(paicha_tasking_overdue_total[15m]))"],
     "PaichaPositiveTest": [
         'sum by (township) (increase(paicha_tasking_test_results_total{result="positive"}[30m]))'],
+    "PaichaTasksStillOverdue": ["max(paicha_reporting_tasks_overdue)"],
+    "ReportingMalformedEvents": [
+        "sum by (topic) (increase(paicha_reporting_events_malformed_total[10m]))"],
     "IntakeUnavailable": ['sum(rate(paicha_intake_request_seconds_count{status="503"}[5m]))'],
     "TriageFatalErrors": ["increase(paicha_triage_fatal_errors_total[10m])"],
     "TriageSlow": ["histogram_quantile(0.99, sum by (le) "

@@ -3,7 +3,8 @@ FerretDB, the services and the simulator on free ports; Prometheus, on a free lo
 scrapes them every 2 s with paicha's alert rules loaded. Then every Grafana panel query and the
 series every alert compares (its expression without the thresholds, tests/prometheus_support)
 must return at least one series, every rule must evaluate without error and every target must
-be up.
+be up. No alert may fire, except that with reporting running a malformed message is sent to it
+and its ReportingMalformedEvents alert must fire.
 
 Services that `paicha up` does not run on this branch (tasking, reporting: their package is
 missing or the stack has no port setting for them) are not scraped, and the queries reading
@@ -16,6 +17,7 @@ exist and carry the label: the metric and its label are exported; the event did 
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import re
@@ -29,6 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from aiokafka import AIOKafkaProducer
 
 from paicha.stack.config import StackSettings
 from paicha.stack.errors import free_port
@@ -46,12 +49,18 @@ SCRAPE_S = 2
 WAIT_FOR_SERIES_S = 120.0
 
 
+# A message no service can decode, on a topic only reporting reads: reporting skips it, counts
+# it, and its ReportingMalformedEvents alert fires; nothing else may fire in this run.
+BAD_MESSAGE_TOPIC = "paicha.intake.rejected.v1"
+
+
 @dataclass
 class Scraped:
     prometheus_url: str
     services: dict[str, str]  # service -> its metrics URL
     not_running: dict[str, str]  # service -> why it is not part of this run
     deadline: float  # queries may still be waiting for a scrape until then
+    expected_alerts: set[str]
 
 
 def _why_not_running(service: str) -> str | None:
@@ -97,6 +106,18 @@ def _wait_for_traffic(services: dict[str, str]) -> None:
                 return
             time.sleep(2)
     raise AssertionError(f"the simulator's traffic did not arrive: {seen}")
+
+
+def _send_bad_message(bootstrap: str) -> None:
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(BAD_MESSAGE_TOPIC, b"{not an event", key=b"observability")
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
 
 
 def _start_prometheus(binary: str, services: dict[str, str], tmp: Path) -> tuple[
@@ -148,7 +169,12 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
         assert up.returncode == 0, up.stdout + up.stderr + _service_logs(env)
         _wait_for_traffic(services)
         process, url = _start_prometheus(binary, services, tmp_path_factory.mktemp("prometheus"))
-        yield Scraped(url, services, not_running, time.monotonic() + WAIT_FOR_SERIES_S)
+        expected: set[str] = set()
+        if "reporting" in services:
+            time.sleep(3 * SCRAPE_S)  # the malformed counter's zero is scraped first
+            _send_bad_message(f"127.0.0.1:{env['PAICHA_STACK_KAFKA_PORT']}")
+            expected.add("ReportingMalformedEvents")
+        yield Scraped(url, services, not_running, time.monotonic() + WAIT_FOR_SERIES_S, expected)
     finally:
         if process is not None:
             process.terminate()
@@ -200,6 +226,11 @@ def test_query_returns_series(scraped: Scraped, query: Query):
     raise AssertionError(f"{query.where}: no series for {query.expr}")
 
 
+def _firing(scraped: Scraped) -> set[str]:
+    alerts = httpx.get(f"{scraped.prometheus_url}/api/v1/alerts", timeout=10).json()
+    return {a["labels"]["alertname"] for a in alerts["data"]["alerts"] if a["state"] == "firing"}
+
+
 def test_every_service_is_up_and_every_rule_evaluates(scraped: Scraped):
     deadline = time.monotonic() + 60
     while True:
@@ -215,8 +246,12 @@ def test_every_service_is_up_and_every_rule_evaluates(scraped: Scraped):
         time.sleep(SCRAPE_S)
     assert health == {s: "up" for s in scraped.services}
     assert rules and {n: r for n, r in rules.items() if r[0] != "ok"} == {}
-    # nothing is wrong in this run: no alert fires, apart from waiting on a quiet feed
-    alerts = httpx.get(f"{scraped.prometheus_url}/api/v1/alerts", timeout=10).json()
-    firing = {a["labels"]["alertname"] for a in alerts["data"]["alerts"]
-              if a["state"] == "firing"}
-    assert firing == set(), firing
+
+
+def test_only_the_alert_of_the_bad_message_fires(scraped: Scraped):
+    """Nothing else is wrong in this run; with reporting running, the malformed message sent
+    to it must make ReportingMalformedEvents fire through the real Prometheus."""
+    deadline = time.monotonic() + 60
+    while (firing := _firing(scraped)) != scraped.expected_alerts and time.monotonic() < deadline:
+        time.sleep(SCRAPE_S)
+    assert firing == scraped.expected_alerts
