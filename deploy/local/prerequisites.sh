@@ -14,6 +14,7 @@ command -v make >/dev/null || missing+=(make)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)  # the worker page's browser test
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # its Chinese text
+command -v prometheus >/dev/null || missing+=(prometheus)  # the metrics tests run a real one
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

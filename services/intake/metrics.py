@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from contracts.vocabulary import IntakeChannel
+from paicha_runtime.lag import ConsumerLag
 from services.intake.domain.fields import FEEDS
 
 _LATENCY = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -27,6 +29,9 @@ class IntakeMetrics:
             ["feed", "channel"],
             registry=registry,
         )
+        for feed in FEEDS:  # a zero series from the start: "no records from a feed" can alert
+            for channel in IntakeChannel:
+                self.received.labels(feed, channel.value)
         self.accepted = Counter(
             "paicha_intake_records_accepted",
             "Records accepted and published",
@@ -88,6 +93,7 @@ class IntakeMetrics:
             buckets=_LATENCY,
             registry=registry,
         )
+        self.consumer_lag = ConsumerLag("intake", registry)  # the raw feed topics
         self.stage_seconds = Histogram(
             "paicha_intake_stage_seconds",
             "Time per call in each stage of the handler",

@@ -77,6 +77,7 @@ class Tasking:
         if status is not None and status != Status.CLOSED:
             self._open[task_id] = (status, township)
             self.metrics.open_tasks.labels(status, township).inc()
+            self.metrics.township_seen(township)
 
     # --- the one write path ---------------------------------------------------------------
     async def change(self, task_id: str, mutate: Mutation) -> Task:
@@ -282,7 +283,7 @@ def _count(m: TaskingMetrics, task: Task, facts: list[f.Fact]) -> None:
             case f.OutcomeRecorded(outcome=outcome):
                 m.outcomes.labels(outcome).inc()
             case f.Overdue(tier=tier):
-                m.overdue.labels(Tier(tier).value).inc()
+                m.overdue.labels(Tier(tier).value, task.township_code or "none").inc()
             case f.Escalated(to_tier=to):
                 m.escalated.labels(Tier(to).value).inc()
             case f.Requeued(reason=reason):
@@ -290,7 +291,7 @@ def _count(m: TaskingMetrics, task: Task, facts: list[f.Fact]) -> None:
             case f.TestOverdue():
                 m.tests_overdue.inc()
             case f.TestResultRecorded(test=test):
-                m.test_results.labels(test.result or "none").inc()
+                m.test_results.labels(test.result or "none", task.township_code or "none").inc()
             case f.Resolved(resolution=resolution):
                 m.resolved.labels(resolution).inc()
             case f.AssistReply(status=status):

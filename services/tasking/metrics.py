@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from paicha_runtime.lag import ConsumerLag
+
 _LATENCY = (1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 172800)
 
 
 class TaskingMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
+        self._townships: set[str] = set()
         p = "paicha_tasking_"
         self.open_tasks = Gauge(p + "open_tasks", "Open tasks by status and township",
                                 ["status", "township"], registry=registry)
@@ -22,7 +25,7 @@ class TaskingMetrics:
             p + "tasks_waiting_for_contact_total",
             "Tasks created before their person's contact details arrived", registry=registry)
         self.overdue = Counter(p + "overdue_total", "Verification deadlines missed, by tier",
-                               ["tier"], registry=registry)
+                               ["tier", "township"], registry=registry)
         self.escalated = Counter(p + "escalated_total", "Escalations, by tier escalated to",
                                  ["to_tier"], registry=registry)
         self.outcomes = Counter(p + "outcomes_total", "Outcomes recorded", ["outcome"],
@@ -32,7 +35,7 @@ class TaskingMetrics:
         self.tests_overdue = Counter(p + "tests_overdue_total", "Tests missed",
                                      registry=registry)
         self.test_results = Counter(p + "test_results_total", "Test results recorded",
-                                    ["result"], registry=registry)
+                                    ["result", "township"], registry=registry)
         self.resolved = Counter(p + "cases_resolved_total", "Cases resolved", ["resolution"],
                                 registry=registry)
         self.assist_replies = Counter(p + "assist_replies_total", "Replies to assist requests",
@@ -60,5 +63,24 @@ class TaskingMetrics:
                                         registry=registry)
         self.outbox_relayed = Counter(p + "events_published_total", "Events relayed to Kafka",
                                       ["type"], registry=registry)
+        self.consumer_lag = ConsumerLag("tasking", registry)
+        # zero series from the start: dashboards show 0 rather than no data
+        for outcome in ("verified_measure_applied", "verified_no_risk", "unreachable",
+                        "system_fault", "not_in_area"):
+            self.outcomes.labels(outcome)
+        for tier in ("township", "county"):
+            self.escalated.labels(tier)
         self.request_seconds = Histogram(p + "request_seconds", "HTTP request latency",
                                          ["route", "status"], registry=registry)
+
+    def township_seen(self, township: str) -> None:
+        """Zero series for a township's overdue and test-result counters once it has a task,
+        so "overdue by township" shows 0 and alerts compare against 0, not no data."""
+        if township in self._townships:
+            return
+        self._townships.add(township)
+        for tier in ("grid", "township", "county"):
+            self.overdue.labels(tier, township)
+        for result in ("negative", "positive", "invalid", "not_tested"):
+            self.test_results.labels(result, township)
+

@@ -33,6 +33,7 @@ from .adapters.worker_port import WorkerPort
 from .agents import install_agents
 from .auth import Authenticator
 from .handlers import Handlers, utc_now
+from .lag import install_lag_timer
 from .messages import Outgoing, TriageTopics
 from .metrics import TriageMetrics
 from .settings import TriageSettings
@@ -134,6 +135,8 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
         cases_by_person=cases, designations_by_area=areas, downgrade_notices_by_case=downgrades,
         case_index=CaseIndex(), publisher=publisher, on_fatal=on_fatal)
     install_agents(triage)
+    install_lag_timer(app, [topics.records, topics.risk_areas, topics.commands],
+                      metrics.consumer_lag)
     if with_api:
         port = WorkerPort(triage)
         triage.api = build_api(port, port.readiness_checks(), metrics.registry,

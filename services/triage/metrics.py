@@ -10,6 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from contracts.vocabulary import Category, RejectReason
+from paicha_runtime.lag import ConsumerLag
 from services.triage.domain import RiskAreaRegistry
 
 from .messages import Handled
@@ -67,6 +69,13 @@ class TriageMetrics:
         self.fatal = Counter("paicha_triage_fatal_errors_total",
                              "Sends that failed after retries (the worker then stops)",
                              registry=r)
+        self.consumer_lag = ConsumerLag("triage", r)
+        # Zero series from the start, so rates and alerts see "none yet" rather than no data.
+        for reason in RejectReason:
+            self.rejected.labels(reason.value)
+        for trigger in ("record", "designation"):
+            for category in Category:
+                self.reclassifications.labels(trigger, category.value)
 
     def watch_registry(self, registry: Callable[[], RiskAreaRegistry]) -> None:
         self.registry.register(_InForce(registry))

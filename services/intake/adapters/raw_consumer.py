@@ -73,6 +73,7 @@ class RawFeedConsumer:
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=1000)
+            await self._metrics.consumer_lag.update(consumer)
             for tp, messages in batches.items():
                 if not await self._handle(tp, messages):
                     return  # stopping mid-retry: leave uncommitted, it will be redelivered

@@ -32,6 +32,10 @@ class EventConsumer:
         self._stopping = asyncio.Event()
         self.caught_up = asyncio.Event()
         self.positions: dict[TopicPartition, int] = {}
+        for topic in self._topics:  # zero series: the first malformed message is an increase
+            for error in ("MissingHeaderError", "UnknownEventTypeError", "MalformedJsonError",
+                          "SchemaMismatchError", "EnvelopeError"):
+                metrics.malformed.labels(topic, error)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -61,6 +61,7 @@ class InputConsumer:
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            await self._metrics.consumer_lag.update(consumer)
             for tp, messages in batches.items():
                 for message in messages:
                     if not await self._one(message):

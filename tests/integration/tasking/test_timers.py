@@ -47,7 +47,8 @@ async def test_a_missed_deadline_escalates_grid_township_county_once_each(taskin
         ev.Tier.GRID, ev.Tier.TOWNSHIP, ev.Tier.COUNTY]
     assert [(e.from_tier, e.to_tier) for e in of(found, ev.TaskEscalated, task_id=tid)] == [
         (ev.Tier.GRID, ev.Tier.TOWNSHIP), (ev.Tier.TOWNSHIP, ev.Tier.COUNTY)]
-    assert tasking.metric("paicha_tasking_overdue_total", tier="county") >= 1
+    assert tasking.metric("paicha_tasking_overdue_total", tier="county",
+                          township="130826100") >= 1
     assert tid not in tasking.components.scheduler.pending()
 
 
