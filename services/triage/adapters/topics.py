@@ -35,13 +35,14 @@ async def _partitions_of(settings: TriageSettings, name: str) -> int:
     admin = AIOKafkaAdminClient(**settings.kafka.client_kwargs())
     await admin.start()
     try:
-        # A topic created a moment ago may not be in the metadata yet.
-        for _ in range(40):
+        # A topic created a moment ago may not be in the metadata yet; on a busy machine that
+        # takes seconds (seen: more than 10 s with a broker and four services on 2 cores).
+        for attempt in range(120):
             described = await admin.describe_topics([name])
             partitions = described[0].get("partitions") or []
             if partitions:
                 return len(partitions)
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(min(0.25 * (attempt + 1), 1.0))
     finally:
         await admin.close()
     raise RuntimeError(f"topic {name} shows no partitions")
