@@ -1,5 +1,7 @@
-"""The README's start command, end to end: `paicha up` brings up Kafka, FerretDB, intake,
-triage and the simulator; simulated records become cases; `paicha down` leaves nothing."""
+"""The README's start command, end to end: `paicha up` brings up Kafka, PostgreSQL, FerretDB,
+the four services and both simulators; simulated records become cases, tasks and the report;
+every protected route of every service refuses all but the right token; `paicha down` leaves
+nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from paicha.stack.errors import free_port
+from tests.e2e.auth_matrix import walk
 
 pytestmark = pytest.mark.integration
 
@@ -79,6 +82,18 @@ async def test_paicha_up_runs_the_pipeline_and_down_stops_everything(unique_name
         assert accepted >= 20 and cases >= 20 and tasks >= 20, (accepted, cases, tasks)
         assert pushed >= 20, report  # the records reached the report
         assert designations["count"] >= 1  # the simulator published its demo designations
+
+        admin = _paicha(env, "token", "local").stdout.strip()
+        worker = _paicha(env, "token", "new", "--grid", "130826100-g1", "--worker",
+                         "g-130826100-1", "--url", tasking)
+        assert worker.returncode == 0, worker.stdout + worker.stderr
+        worker_token = worker.stdout.split("token:", 1)[1].split()[0]
+        urls = {"intake": intake, "triage": triage, "tasking": tasking, "reporting": reporting}
+        async with httpx.AsyncClient(timeout=30) as client:
+            calls, wrong = await walk(client, urls, admin, worker_token)
+        assert {c.service for c in calls} == set(urls), calls
+        assert len(calls) >= 12, calls
+        assert wrong == [], "\n".join(wrong)
 
         status = _paicha(env, "status")
         assert status.returncode == 0, status.stdout

@@ -23,6 +23,23 @@ from services.triage.settings import TriageSettings
 COMMANDS_RETENTION_MS = 7 * DAY_MS
 
 
+def faust_topics(app_id: str, partitions: int) -> list[Topic]:
+    """The topics faust would create at worker start: the tables' changelogs (compacted) and its
+    leader topic. Made here first, and waited for until the broker's metadata shows them: a
+    worker that starts on a changelog created a moment before (a new stack on a busy machine)
+    can wait in table recovery for a partition its metadata does not know, and never be ready."""
+    def internal(name: str, count: int, compacted: bool) -> Topic:
+        return Topic(name=name, base_name=name, key="", event_types=(), partitions=count,
+                     retention_ms=-1 if compacted else COMMANDS_RETENTION_MS, restricted=False,
+                     producers=("triage",), consumers=("triage",),
+                     description="Internal: faust", compacted=compacted)
+
+    return [internal(f"{app_id}-cases_by_person-changelog", partitions, True),
+            internal(f"{app_id}-designations_by_area-changelog", 1, True),
+            internal(f"{app_id}-downgrade_notices_by_case-changelog", 1, True),
+            internal(f"{app_id}-__assignor-__leader", 1, False)]
+
+
 def commands_topic(name: str, partitions: int) -> Topic:
     """The internal re-triage command topic, as many partitions as the records topic."""
     return Topic(name=name, base_name=name, key="area_code", event_types=(),
@@ -71,4 +88,9 @@ async def prepare_topics(settings: TriageSettings) -> int:
         # Co-partitioning is what sends a partition's commands to the worker holding its cases.
         raise RuntimeError(f"{commands.name} has {actual} partitions, {registry.name(RECORDS)} "
                            f"has {partitions}: delete {commands.name} so it is recreated")
+    internal = faust_topics(settings.app_id, partitions)
+    await ensure_topics(bootstrap, internal, replication_factor=settings.replication_factor,
+                        **kwargs)
+    for topic in internal:
+        await _partitions_of(settings, topic.name)
     return partitions
