@@ -22,6 +22,15 @@ class Authenticator:
     def reads_open(self) -> bool:
         return self._reader is None
 
+    def knows(self, token: str) -> bool:
+        """Whether the token is one of reporting's (admin or reader): else it is a 401."""
+        digest = hash_token(token)
+        known = False
+        for expected in (self._admin, self._reader):  # compare against each, constant time
+            if expected and hmac.compare_digest(digest, expected):
+                known = True
+        return known
+
     def allows(self, token: str | None, scope: Scope) -> bool:
         if scope == "read" and self.reads_open:
             return True

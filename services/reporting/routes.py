@@ -38,8 +38,12 @@ def _require(scope: Scope) -> Any:
         c = components(request)
         if c.auth.allows(_token(request), scope):
             return
-        if _token(request) is None:
+        token = _token(request)
+        if token is None:
             raise ProblemError(401, "unauthorized", "a bearer token is required",
+                               headers={"WWW-Authenticate": "Bearer"})
+        if not c.auth.knows(token):
+            raise ProblemError(401, "unauthorized", "unknown or revoked token",
                                headers={"WWW-Authenticate": "Bearer"})
         raise ProblemError(403, "forbidden", f"this token may not {scope} reports")
     return Depends(check)

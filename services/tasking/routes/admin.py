@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from paicha_runtime.http import ProblemError
 from services.tasking.auth import Scope, hash_token, new_token
-from services.tasking.routes.common import Caller, Comps, require_admin
+from services.tasking.routes.common import AdminCaller, Caller, Comps
 
 router = APIRouter(prefix="/v1")
 Code9 = Annotated[str, Field(pattern=r"^[0-9]{9}$")]
@@ -52,8 +52,7 @@ class GridIn(BaseModel):
 
 @router.put("/grids/{grid_id}")
 async def put_grid(grid_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")],
-                   body: GridIn, who: Caller, comps: Comps) -> dict[str, Any]:
-    require_admin(who)
+                   body: GridIn, who: AdminCaller, comps: Comps) -> dict[str, Any]:
     if grid_id.startswith("pool-"):
         raise ProblemError(422, "invalid_request", "grid ids starting with pool- are reserved "
                            "for the township and county pools")
@@ -92,8 +91,7 @@ class TokenIn(BaseModel):
 
 
 @router.post("/tokens", status_code=201)
-async def new_token_route(body: TokenIn, who: Caller, comps: Comps) -> dict[str, Any]:
-    require_admin(who)
+async def new_token_route(body: TokenIn, who: AdminCaller, comps: Comps) -> dict[str, Any]:
     display = body.display_name
     if body.scope == "worker":
         if not body.grid_id or not body.worker_id:

@@ -46,6 +46,17 @@ def require_admin(who: Principal) -> None:
         raise ProblemError(403, "forbidden", "only the admin token may do this")
 
 
+async def admin_caller(request: Request) -> Principal:
+    """The caller, who must hold the admin token: checked before the body is read, so a token
+    without the right answers 403 whatever it sent."""
+    who = await caller(request)
+    require_admin(who)
+    return who
+
+
+AdminCaller = Annotated[Principal, Depends(admin_caller)]
+
+
 def test_view(test: TestTask) -> dict[str, Any]:
     return {"test_task_id": test.test_task_id, "day": test.day,
             "test_date": test.test_date.isoformat(),
