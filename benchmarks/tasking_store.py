@@ -209,6 +209,7 @@ async def measure(mongo_url: str, pg_url: str | None, n: int, open_count: int
     id_p50, id_p99 = stats(got)
     return {
         "tasks": n, "open timers": timer_count, "load s": load_s,
+        "loadavg 1m": os.getloadavg()[0],  # the machine is shared: how busy it was
         "listing tasks (mean)": statistics.mean(sizes) if sizes else 0,
         "task by id p50": id_p50, "task by id p99": id_p99,
         "outcome update": statistics.median(updates) if updates else float("nan"),
@@ -252,7 +253,7 @@ async def run_all(mongo_url: str, pg_url: str | None, args: argparse.Namespace
         result = await measure(mongo_url, pg_url, n, open_count)
         out[kind].append(result)
         print(f"  [{kind}] N={n:,} open={result['open timers']:,} (loaded in "
-              f"{result['load s']:.0f} s): "
+              f"{result['load s']:.0f} s, load average {result['loadavg 1m']:.1f}): "
               + ", ".join(f"{op} {fmt(result[op])}" for op in OPS), flush=True)
 
     for n in args.sizes:
