@@ -97,6 +97,7 @@ def build(settings: TaskingSettings, *, clock: Clock | None = None,
     if settings.consume:
         consumer = InputConsumer(settings.kafka, [t.name for t in inputs], tasking.handle,
                                  metrics, group_id=settings.group_id(),
-                                 prepare=publisher.ensure_topics)
+                                 prepare=publisher.ensure_topics, batch=tasking.batch,
+                                 concurrency=settings.consumer_concurrency)
     return Components(settings, topics, policy, clock, metrics, store, publisher, scheduler,
                       tasking, consumer)

@@ -5,14 +5,22 @@ of one task document with its events in the document's outbox, then a relay to K
 Order of records and cases: a case may arrive before its record. The task is created at once
 (visible to supervisors, deadline running) with ``person`` null; TaskAssigned (which carries
 the contact details) goes out when the contact is there, from whichever side comes second.
+
+Batches from Kafka (``batch()``): the consumer handles the messages of one person concurrently
+with other people's, one person's in order. Inside a batch the relays are deferred and made
+together at its end (one publish, every ack awaited), and a person's contact document is read
+at most once (the consumer serializes all of one person's messages, and only they write it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +46,20 @@ class NotFound(Exception):
     """No such task (or test) — or not one the caller may see."""
 
 
+@dataclass
+class Batch:
+    """What one consumer batch defers: each changed task's whole outbox at its last written
+    version (a later write of the task carries the earlier entries too), and the contact
+    documents read or written so far, by person key (None: there is none)."""
+
+    relays: dict[str, tuple[list[dict[str, Any]], int | None]] = field(default_factory=dict)
+    contacts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    grids: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by village code
+
+
+_batch: ContextVar[Batch | None] = ContextVar("tasking_batch", default=None)
+
+
 def task_id_for(case_id: str) -> str:
     """Deterministic: a redelivered case never makes a second task."""
     return "tk-" + derived_event_id("tasking.task", case_id).replace("-", "")[:24]
@@ -50,6 +72,7 @@ class Tasking:
         self.clock, self.metrics, self.scheduler = clock, metrics, scheduler
         self._locks = [asyncio.Lock() for _ in range(256)]
         self._open: dict[str, tuple[str, str]] = {}  # task id -> (status, township) for gauges
+        self._deferred: set[str] = set()  # tasks whose outbox a running batch will relay
 
     def _lock(self, task_id: str) -> asyncio.Lock:
         return self._locks[zlib.crc32(task_id.encode()) % len(self._locks)]
@@ -65,6 +88,8 @@ class Tasking:
 
     async def relay_pending(self) -> None:
         for task_id in await self.store.with_outbox():
+            if task_id in self._deferred:
+                continue  # a batch relays it in a moment
             async with self._lock(task_id):  # not while a write of this task relays its own
                 loaded = await self.store.get(task_id)
                 if loaded is not None and loaded.outbox:
@@ -124,8 +149,14 @@ class Tasking:
     async def _relay(self, task_id: str, entries: list[dict[str, Any]],
                      version: int | None = None) -> None:
         """Publish, then drop the relayed entries; ``version``: the document holds exactly
-        ``entries`` at that version (then one conditional write drops them)."""
+        ``entries`` at that version (then one conditional write drops them). Inside a batch:
+        deferred to the batch's end."""
         if not entries:
+            return
+        batch = _batch.get()
+        if batch is not None:
+            batch.relays[task_id] = (entries, version)
+            self._deferred.add(task_id)
             return
         try:
             await self.publisher.publish(entries)
@@ -136,6 +167,67 @@ class Tasking:
         for entry in entries:
             self.metrics.outbox_relayed.labels(entry["type"]).inc()
         await self.store.drop_outbox(task_id, [e["id"] for e in entries], version)
+
+    # --- batches from Kafka ---------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Handlers awaited inside (and tasks started inside) share one Batch; at the end its
+        outboxes are published together and dropped. Whatever is not acknowledged stays in
+        the task documents for the sweep."""
+        batch = Batch()
+        token = _batch.set(batch)
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+            await self._flush(batch)
+
+    async def _flush(self, batch: Batch) -> None:
+        relays, batch.relays = batch.relays, {}
+        if not relays:
+            return
+        try:
+            entries = [e for outbox, _ in relays.values() for e in outbox]
+            try:
+                await self.publisher.publish(entries)
+            except PublishFailed as exc:
+                self.metrics.publish_failures.inc()
+                log.warning("events of %d tasks stay in their outboxes: %s", len(relays), exc)
+                return
+            except Exception:  # never fatal to the consumer: the sweep tries again
+                self.metrics.publish_failures.inc()
+                log.exception("events of %d tasks stay in their outboxes", len(relays))
+                return
+            for entry in entries:
+                self.metrics.outbox_relayed.labels(entry["type"]).inc()
+            results = await asyncio.gather(
+                *(self.store.drop_outbox(task_id, [e["id"] for e in outbox], version)
+                  for task_id, (outbox, version) in relays.items()), return_exceptions=True)
+            failed = [r for r in results if isinstance(r, BaseException)]
+            if failed:  # published: the sweep publishes them again (same ids) and drops them
+                log.warning("relayed outboxes of %d tasks not dropped: %r", len(failed),
+                            failed[0])
+        finally:
+            self._deferred.difference_update(relays)
+
+    async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
+        """The grid directory changes rarely: read once per batch (a change made meanwhile
+        applies from the next batch)."""
+        batch = _batch.get()
+        if batch is None:
+            return await self.store.grids_for_village(village_code)
+        if village_code not in batch.grids:
+            batch.grids[village_code] = await self.store.grids_for_village(village_code)
+        return batch.grids[village_code]
+
+    async def _contact(self, person_key: str) -> dict[str, Any] | None:
+        batch = _batch.get()
+        if batch is not None and person_key in batch.contacts:
+            return batch.contacts[person_key]
+        contact = await self.store.get_contact(person_key)
+        if batch is not None:
+            batch.contacts[person_key] = contact
+        return contact
 
     # --- inputs from Kafka ----------------------------------------------------------------
     async def handle(self, envelope: Envelope) -> None:
@@ -151,7 +243,7 @@ class Tasking:
 
     async def on_case(self, case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> None:
         task_id = task_id_for(case.case_id)
-        contact = await self.store.get_contact(case.person_key)
+        contact = await self._contact(case.person_key)
         # CaseOpened is (nearly always) new: insert at once, a duplicate key means redelivery.
         if isinstance(case, ev.CaseOpened) or await self.store.get(task_id) is None:
             task = await self._new_task(task_id, case)
@@ -181,7 +273,7 @@ class Tasking:
         where = case.current
         loads: dict[str, int] = {}
         if where.village_code:
-            for grid in await self.store.grids_for_village(where.village_code):
+            for grid in await self._grids_for_village(where.village_code):
                 loads[grid["_id"]] = await self.store.open_load(grid["_id"])
         choice = assign.choose(county_code=where.county_code, township_code=where.township_code,
                                village_code=where.village_code, load_by_grid=loads)
@@ -204,8 +296,10 @@ class Tasking:
                         case.case_id, loaded.task.task_id, loaded.task.status)
 
     async def on_record(self, record: ev.RecordReceived) -> None:
-        contact = await self.store.get_contact(record.person_key) or {
-            "_id": record.person_key, "records": []}
+        known = await self._contact(record.person_key)  # a copy is changed: the cached one
+        contact: dict[str, Any] = (  # stays as stored
+            {**known, "records": list(known["records"])} if known
+            else {"_id": record.person_key, "records": []})
         if any(r["record_id"] == record.record_id for r in contact["records"]):
             contact_changed = False
         else:
@@ -217,6 +311,9 @@ class Tasking:
                 contact["address"] = record.current.address
         if contact_changed:
             await self.store.put_contact(contact)
+            batch = _batch.get()
+            if batch is not None:
+                batch.contacts[record.person_key] = contact
         for task in await self.store.find({"person_key": record.person_key}):
             await self.change(task.task_id,
                               lambda t: _sync_contact(t, contact, self.clock.now()))
@@ -239,14 +336,20 @@ def _sources(case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> list[
 
 
 def _record_entry(record: ev.RecordReceived) -> dict[str, Any]:
+    """As stored: times in milliseconds (BSON), so a batch's cached copy equals a re-read."""
     entry: dict[str, Any] = {"record_id": record.record_id, "feed": record.feed.value,
                              "source_record_id": record.source_record_id,
-                             "received_at": record.received_at, "arrived_at": record.arrived_at}
+                             "received_at": _ms(record.received_at),
+                             "arrived_at": _ms(record.arrived_at)}
     if isinstance(record.details, ev.AssistDetails):
         entry["assist"] = {"request_id": record.details.request_id,
                            "requesting_province": record.details.requesting_province,
-                           "reply_by": record.details.reply_by}
+                           "reply_by": _ms(record.details.reply_by)}
     return entry
+
+
+def _ms(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def _sync_contact(task: Task, contact: dict[str, Any] | None, now: datetime) -> list[f.Fact]:

@@ -40,6 +40,8 @@ class TaskingSettings(BaseSettings):
     create_topics: bool = True
     publish_timeout_s: Annotated[float, Field(gt=0)] = 15.0
     outbox_sweep_s: Annotated[float, Field(gt=0)] = 10.0
+    # People (groups of one person's or case's messages) a consumer batch handles at once.
+    consumer_concurrency: Annotated[int, Field(ge=1, le=1000)] = 32
     retry_after_s: Annotated[int, Field(ge=1)] = 5
     log_level: str = "INFO"
 

@@ -1,33 +1,44 @@
 """Consumes triage's cases and intake's records (group ``paicha-tasking``) and hands each
-message to the handlers; a partition's offsets are committed only after its messages are in the
-store (with their outbox). A bad message is logged and counted (dead letter), never fatal; when
-the store is away the rest of the batch is retried with backoff and nothing is committed.
+message to the handlers, a batch at a time: what one ``getmany`` returns is split into groups of
+messages that touch the same person or case (in offset order), the groups run concurrently
+(bounded), the messages of a group one after another. Offsets are committed once per batch,
+after every message of it is in the store with its outbox and the batch's relay (one publish)
+was acknowledged or left in the outboxes for the sweep. A bad message is logged and counted
+(dead letter), never fatal; when the store is away a message is retried with backoff and
+nothing of its batch is committed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaError
 from pymongo.errors import PyMongoError
 
 from contracts.envelope import Envelope, EnvelopeError, decode_envelope
+from contracts.events import RecordReceived
 from paicha_runtime.kafka import KafkaSettings
 from services.tasking.metrics import TaskingMetrics
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchScope = Callable[[], AbstractAsyncContextManager[None]]
 
 
 class InputConsumer:
     def __init__(self, settings: KafkaSettings, topics: list[str], handle: Handler,
                  metrics: TaskingMetrics, *, group_id: str,
-                 prepare: Callable[[], Awaitable[None]] | None = None) -> None:
+                 prepare: Callable[[], Awaitable[None]] | None = None,
+                 batch: BatchScope | None = None, concurrency: int = 32) -> None:
         self._settings, self._topics, self._handle = settings, topics, handle
         self._metrics, self._group_id, self._prepare = metrics, group_id, prepare
+        self._batch: BatchScope = batch or contextlib.nullcontext
+        self._concurrency = concurrency
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -62,24 +73,71 @@ class InputConsumer:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             await self._metrics.consumer_lag.update(consumer)
-            for tp, messages in batches.items():
-                for message in messages:
-                    if not await self._one(message):
-                        return  # stopping mid-retry: uncommitted, redelivered later
-                try:
-                    await consumer.commit({tp: messages[-1].offset + 1})
-                except CommitFailedError as exc:
-                    log.warning("commit of %s failed (%s); redelivery is harmless", tp, exc)
+            if not batches:
+                continue
+            groups = self._groups([m for messages in batches.values() for m in messages])
+            limit = asyncio.Semaphore(self._concurrency)
+            async with self._batch():
+                done = await asyncio.gather(*(self._group(group, limit) for group in groups))
+            if not all(done):
+                return  # stopping mid-retry: uncommitted, redelivered later
+            try:
+                await consumer.commit({tp: messages[-1].offset + 1
+                                       for tp, messages in batches.items()})
+            except CommitFailedError as exc:
+                log.warning("commit failed (%s); redelivery is harmless", exc)
 
-    async def _one(self, message: ConsumerRecord) -> bool:
-        topic = message.topic
+    async def _group(self, group: list[tuple[ConsumerRecord, Envelope]],
+                     limit: asyncio.Semaphore) -> bool:
+        """One group's messages in order; False when stopping left one unhandled."""
+        async with limit:
+            for message, envelope in group:
+                if not await self._one(message, envelope):
+                    return False
+            return True
+
+    def _groups(self, messages: list[ConsumerRecord]
+                ) -> list[list[tuple[ConsumerRecord, Envelope]]]:
+        """Valid messages grouped so that two touching the same person or case share a group
+        (union of their keys), each group in the order given; bad ones are dead letters."""
+        parent: dict[str, str] = {}
+
+        def root(key: str) -> str:
+            while parent.setdefault(key, key) != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        keyed: list[tuple[ConsumerRecord, Envelope, str]] = []
+        for message in messages:
+            envelope = self._decode(message)
+            if envelope is None:
+                continue
+            keys = _entity_keys(envelope, message)
+            for other in keys[1:]:
+                parent[root(other)] = root(keys[0])
+            keyed.append((message, envelope, keys[0]))
+        groups: dict[str, list[tuple[ConsumerRecord, Envelope]]] = {}
+        for message, envelope, key in keyed:
+            groups.setdefault(root(key), []).append((message, envelope))
+        # Records first: Kafka orders nothing across topics, and a case handled after its
+        # person's record is assigned with the contact at once (no second write of the task).
+        # The order within each topic (partition) is kept: the sort is stable.
+        return [sorted(group, key=lambda item: not isinstance(item[1].event, RecordReceived))
+                for group in groups.values()]
+
+    def _decode(self, message: ConsumerRecord) -> Envelope | None:
         try:
-            envelope = decode_envelope(message.headers or [], message.value or b"", message.key)
+            return decode_envelope(message.headers or [], message.value or b"", message.key)
         except EnvelopeError as exc:
+            topic = message.topic
             self._metrics.dead_letters.labels(topic, type(exc).__name__).inc()
             log.error("dead letter %s[%d]@%d: %s", topic, message.partition, message.offset,
                       str(exc)[:500])
-            return True
+            return None
+
+    async def _one(self, message: ConsumerRecord, envelope: Envelope) -> bool:
+        topic = message.topic
         backoff = 0.5
         while not self._stopping.is_set():
             try:
@@ -98,3 +156,11 @@ class InputConsumer:
             await self._sleep(backoff)
             backoff = min(backoff * 2, 30.0)
         return False
+
+
+def _entity_keys(envelope: Envelope, message: ConsumerRecord) -> list[str]:
+    """The person and the case a message is about (the ordering unit is their union)."""
+    event = envelope.event
+    keys = [f"person:{key}" for key in (getattr(event, "person_key", None),) if key]
+    keys += [f"case:{key}" for key in (getattr(event, "case_id", None),) if key]
+    return keys or [f"message:{message.topic}:{message.partition}:{message.key!r}"]
