@@ -16,9 +16,9 @@ PROTECTED_READS = {
     "tasking": {"/v1/tasks", "/v1/tasks/{task_id}", "/v1/grids", "/v1/me"},
     "triage": {"/v1/risk-areas/downgrades"},
 }
-# Routes only the admin token may use where the other kind of token is a legitimate one (a
-# grid worker's token on tasking: it may act on its own tasks, never manage grids or tokens).
-ADMIN_ONLY = {"tasking": {"/v1/grids/{grid_id}", "/v1/tokens"}}
+# Routes a grid worker's token may not use on tasking, where it is otherwise a legitimate token
+# (it acts on its own grid's tasks; the grid directory and tokens are for supervisors and admin).
+ADMIN_ONLY = {"tasking": {"/v1/grids", "/v1/grids/{grid_id}", "/v1/tokens"}}
 # Path parameters: values that exist nowhere, so an authorized call fails harmlessly (404/422).
 PARAMS = {"feed": "bigdata", "area_code": "110105", "grid_id": "auth-matrix", "task_id": "none",
           "test_task_id": "none"}
