@@ -1,93 +1,24 @@
-"""Publishes intake's events with an idempotent producer (acks=all) and waits for every ack.
-
-The producer starts lazily and is retried on the next call when Kafka was down, so intake
-starts and answers 503 (not crashes) while the broker is away. Topics are created from the
-registry before the first send, so nothing is auto-created with broker defaults.
-"""
+"""Publishes intake's events through the shared acked producer (idempotent, acks=all) and
+waits for every ack before the 202; a send Kafka did not acknowledge is ``PublishFailed``."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
-
-from contracts.topics import Topic, ensure_topics
+from contracts.topics import Topic
 from paicha_runtime.kafka import KafkaSettings
+from paicha_runtime.producer import AckedProducer, KafkaUnacknowledged
 from services.intake.ports import Outgoing, PublishFailed
 
-log = logging.getLogger(__name__)
 
-
-class KafkaPublisher:
+class KafkaPublisher(AckedProducer):
     def __init__(self, settings: KafkaSettings, topics: Sequence[Topic], *,
                  timeout_s: float = 15.0, create_topics: bool = True) -> None:
-        self._settings, self._topics = settings, list(topics)
-        self._timeout = timeout_s
-        self._producer: AIOKafkaProducer | None = None
-        self._lock = asyncio.Lock()
-        self._topics_ready = not create_topics
-
-    async def ensure_topics(self) -> None:
-        """Create intake's topics from the registry once (idempotent); raises KafkaError."""
-        if not self._topics_ready:
-            kwargs = self._settings.client_kwargs()
-            await ensure_topics(kwargs.pop("bootstrap_servers"), self._topics, **kwargs)
-            self._topics_ready = True
-
-    async def _ensure(self) -> AIOKafkaProducer:
-        async with self._lock:
-            if self._producer is not None:
-                return self._producer
-            await self.ensure_topics()
-            kwargs = self._settings.client_kwargs()
-            producer = AIOKafkaProducer(
-                **kwargs, acks="all", enable_idempotence=True,
-                linger_ms=5, max_batch_size=256 * 1024,
-                request_timeout_ms=int(self._timeout * 1000),
-            )
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
-            return producer
-
-    async def start(self) -> None:
-        """Try to connect now; a failure is logged and retried on the first publish."""
-        try:
-            await asyncio.wait_for(self._ensure(), self._timeout)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            log.warning("Kafka not reachable at start (%s); will retry on demand", exc)
+        super().__init__(settings, topics, timeout_s=timeout_s, create_topics=create_topics,
+                         max_batch_size=256 * 1024)
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
         try:
-            async with asyncio.timeout(self._timeout):
-                producer = await self._ensure()
-                futures = [
-                    await producer.send(m.topic, m.message.value, key=m.message.key,
-                                        headers=m.message.headers)
-                    for m in messages
-                ]
-                results = await asyncio.gather(*futures, return_exceptions=True)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            raise PublishFailed(f"Kafka did not acknowledge: {exc!r}") from exc
-        failed = [r for r in results if isinstance(r, BaseException)]
-        if failed:
-            raise PublishFailed(f"Kafka refused {len(failed)} of {len(results)}: {failed[0]!r}")
-
-    async def ping(self) -> bool:
-        try:
-            producer = await asyncio.wait_for(self._ensure(), 5)
-            await asyncio.wait_for(producer.client.fetch_all_metadata(), 5)
-        except (KafkaError, OSError, TimeoutError):
-            return False
-        return True
-
-    async def stop(self) -> None:
-        if self._producer is not None:
-            await self._producer.stop()  # flushes what is in flight
-            self._producer = None
+            await self.send_all([(m.topic, m.message) for m in messages])
+        except KafkaUnacknowledged as exc:
+            raise PublishFailed(str(exc)) from exc
