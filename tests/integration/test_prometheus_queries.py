@@ -18,6 +18,7 @@ exist and carry the label: the metric and its label are exported; the event did 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import re
@@ -171,7 +172,10 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
         process, url = _start_prometheus(binary, services, tmp_path_factory.mktemp("prometheus"))
         expected: set[str] = set()
         if "reporting" in services:
-            time.sleep(3 * SCRAPE_S)  # the malformed counter's zero is scraped first
+            # The malformed counter's zero must be in Prometheus before the bad message, or the
+            # first sample it sees is already 1 and increase() finds nothing to alert on.
+            _wait_until_scraped(url, "paicha_reporting_events_malformed_total")
+            time.sleep(SCRAPE_S)
             _send_bad_message(f"127.0.0.1:{env['PAICHA_STACK_KAFKA_PORT']}")
             expected.add("ReportingMalformedEvents")
         yield Scraped(url, services, not_running, time.monotonic() + WAIT_FOR_SERIES_S, expected)
@@ -180,6 +184,18 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scraped]:
             process.terminate()
             process.wait(30)
         _paicha(env, "down", "--wipe")
+
+
+def _wait_until_scraped(prometheus_url: str, metric: str, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            body = httpx.get(f"{prometheus_url}/api/v1/query", params={"query": metric},
+                             timeout=10).json()
+            if body.get("status") == "success" and body["data"]["result"]:
+                return
+        time.sleep(SCRAPE_S)
+    raise AssertionError(f"Prometheus never scraped {metric}")
 
 
 def _query(scraped: Scraped, expr: str) -> list[dict]:
