@@ -66,11 +66,17 @@ async def test_designation_put_after_a_record_reclassifies_its_case(worker, kafk
         assert raised.event.notice_ids == ["notice-b"]
         assert raised.id == reclassified_by_designation_id(opened.case_id, ORIGIN_TOWNSHIP,
                                                            "notice-b", event_id)
-        metrics = (await client.get("/metrics")).text
-        assert 'paicha_triage_reclassifications_total{category="high_risk_area",' \
-               'trigger="designation"} 1.0' in metrics
-        assert 'paicha_triage_cases_opened_total{category="none",risk_level="none"} 1.0' \
-               in metrics
+        # The worker counts a batch once Kafka has acked its events, and the reader can see
+        # an event a moment before that ack reaches the worker: poll rather than read once.
+        wanted = ('paicha_triage_reclassifications_total{category="high_risk_area",'
+                  'trigger="designation"} 1.0',
+                  'paicha_triage_cases_opened_total{category="none",risk_level="none"} 1.0')
+
+        async def counted() -> bool:
+            metrics = (await client.get("/metrics")).text
+            return all(line in metrics for line in wanted)
+
+        assert await eventually(counted, True, patience=10)
 
 
 async def test_get_risk_areas_shows_what_was_in_force_at_a_time(worker):
