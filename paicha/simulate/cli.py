@@ -29,6 +29,7 @@ def simulate(
     feeds: Annotated[str, typer.Option(help="Comma-separated feeds.")] = ",".join(FEEDS),
     invalid: Annotated[float, typer.Option(help="Share of invalid records (0–1).")] = 0.05,
     duplicate: Annotated[float, typer.Option(help="Share of re-sent records (0–1).")] = 0.05,
+    abroad: Annotated[float, typer.Option(help="Share of arrivals from abroad (0–1).")] = 0.03,
     intake_url: Annotated[str, typer.Option(envvar="PAICHA_INTAKE_URL")] = "http://127.0.0.1:8001",
     triage_url: Annotated[
         str | None,
@@ -58,6 +59,8 @@ def simulate(
         raise typer.BadParameter(f"unknown feed(s) {unknown}; choose from {', '.join(FEEDS)}")
     if not 0 <= invalid + duplicate <= 1:
         raise typer.BadParameter("--invalid plus --duplicate must be between 0 and 1")
+    if not 0 <= abroad <= 1:
+        raise typer.BadParameter("--abroad must be between 0 and 1")
     token = token or _local_token()
     if token is None:
         raise typer.BadParameter("no token: pass --token or start paicha with `paicha up`")
@@ -70,6 +73,7 @@ def simulate(
         feeds=chosen,
         invalid_share=invalid,
         duplicate_share=duplicate,
+        abroad_share=abroad,
         seed=seed,
     )
     try:

@@ -31,6 +31,11 @@ ORIGINS: tuple[tuple[str, str], ...] = (
     ("440305", "深圳市南山区"),
     ("210102", "沈阳市和平区"),
 )
+# Arrivals from abroad (境外返丰): ISO 3166-1 country codes; intake takes code or Chinese name.
+ABROAD: tuple[tuple[str, str], ...] = (
+    ("KR", "韩国"), ("JP", "日本"), ("RU", "俄罗斯"), ("MN", "蒙古"), ("US", "美国"),
+    ("DE", "德国"), ("SG", "新加坡"),
+)
 SIGNALS = ("electronic_fence", "police_track", "close_contact_clue", "fast_screening")
 CHANNELS = ("mini_program", "hotline", "community", "other")
 CONTACT_KINDS = ("household", "workplace", "transport", "same_space", "other")
@@ -49,6 +54,7 @@ class RecordFactory:
 
     rng: random.Random
     serial: int = 0
+    abroad_share: float = 0.0  # share of arrivals from abroad (an origin country, no area)
 
     def record(self, feed: str, now: datetime) -> dict[str, Any]:
         self.serial += 1
@@ -56,12 +62,14 @@ class RecordFactory:
         origin_code, origin_name = rng.choice(ORIGINS)
         if rng.random() < 0.5:  # half the origins are given down to the township
             origin_code += f"{rng.randrange(1, 20):03d}"
+        # Returning residents hold a resident ID issued in the home county.
+        abroad = rng.choice(ABROAD) if rng.random() < self.abroad_share else None
         arrived = now - timedelta(minutes=rng.randrange(10, 72 * 60))
         township = rng.choice(HOME_TOWNSHIPS)
         record: dict[str, Any] = {
             "source_record_id": f"sim-{feed}-{self.serial:08d}-{rng.randrange(16**6):06x}",
             "name": f"测试{self.serial}",
-            "id_number": id_number(rng, origin_code[:6]),
+            "id_number": id_number(rng, HOME_COUNTY if abroad else origin_code[:6]),
             "mobile": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             "origin_area_code": origin_code,
             "origin_area_name": origin_name,
@@ -73,6 +81,10 @@ class RecordFactory:
             "current_address": f"第{rng.randrange(1, 40)}组{rng.randrange(1, 99)}号",
             "exposure": "none",
         }
+        if abroad:
+            del record["origin_area_code"], record["origin_area_name"]
+            # Either form intake accepts: the code (KR) or the Chinese name (韩国).
+            record["origin_country"] = abroad[0] if rng.random() < 0.5 else abroad[1]
         record.update(self._details(feed, now))
         return record
 

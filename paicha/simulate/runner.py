@@ -39,6 +39,7 @@ class Plan:
     feeds: tuple[str, ...] = FEEDS
     invalid_share: float = 0.05
     duplicate_share: float = 0.05
+    abroad_share: float = 0.03
     batch_interval_s: float = 1.0
     seed: int | None = None
 
@@ -56,7 +57,7 @@ class Tally:
 async def run(plan: Plan, console: Console | None = None, show_progress: bool = True) -> Tally:
     """Send a batch per feed every `batch_interval_s` until the duration is over."""
     rng = random.Random(plan.seed)
-    factory = RecordFactory(rng)
+    factory = RecordFactory(rng, abroad_share=plan.abroad_share)
     sent_before: dict[str, list[dict]] = {feed: [] for feed in plan.feeds}
     tally = Tally()
     total = int(plan.rate * plan.duration_s) if plan.duration_s else None
