@@ -11,7 +11,9 @@ import os
 import secrets
 import sys
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from paicha.stack.config import StackSettings
 from paicha.stack.processes import ManagedProcess
@@ -53,6 +55,19 @@ def ensure_local_secrets(settings: StackSettings) -> LocalSecrets:
     with os.fdopen(fd, "w") as out:
         json.dump(asdict(made), out)
     return made
+
+
+def campaign_start(settings: StackSettings) -> date:
+    """The local stack's campaign start: the 1st of the month it was first brought up (kept in
+    its run directory), so the demo briefing reads "十二月以来" rather than a date years ago."""
+    path = settings.run_dir / "campaign-start"
+    try:
+        return date.fromisoformat(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        start = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{start.isoformat()}\n")
+        return start
 
 
 def _intake_env(s: StackSettings, port: int) -> dict[str, str]:
@@ -113,6 +128,7 @@ def _reporting_env(s: StackSettings, port: int) -> dict[str, str]:
         "REPORTING_HTTP__PORT": str(port),
         "REPORTING_ADMIN_TOKEN_HASH": local.admin_token_hash,
         "REPORTING_COUNTY_CODE": HOME_COUNTY,
+        "REPORTING_CAMPAIGN_START": campaign_start(s).isoformat(),
         **_ferretdb_pg_env("REPORTING", s),
     }
 
