@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-up: $(STAMP)  ## start paicha: Kafka, FerretDB, intake, triage and the feed simulator
+up: $(STAMP)  ## start paicha: Kafka, PostgreSQL + FerretDB, the four services, the demo grids, both simulators
 	$(BIN)/paicha up
 
 down:  ## stop everything `make up` started (data is kept; `paicha down --wipe` deletes it)

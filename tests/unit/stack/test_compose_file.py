@@ -101,3 +101,15 @@ def test_grafana_is_provisioned_with_every_dashboard():
     uids = [json.loads(p.read_text())["uid"]
             for p in (root / "deploy/grafana/dashboards").glob("*.json")]
     assert len(uids) >= 2 and len(set(uids)) == len(uids)
+
+
+def test_the_simulator_profile_loads_the_demo_grids_and_runs_both_simulators():
+    services = _services()
+    profiled = {n for n, s in services.items() if "simulator" in s.get("profiles", [])}
+    assert profiled == {"simulator", "grids", "workers"}
+    grids = services["grids"]["command"]
+    assert grids[:3] == ["paicha", "grids", "load"]
+    assert (COMPOSE.parent / grids[3]).is_file()  # the demo county's directory is in the image
+    assert services["workers"]["command"][:3] == ["paicha", "simulate", "workers"]
+    for name in ("grids", "workers"):
+        assert "tasking" in services[name]["depends_on"]
