@@ -45,6 +45,9 @@ def up(
         help="Also run the simulators: the five feeds, and grid workers working their tasks.")
     ] = True,
     rate: Annotated[float, typer.Option(help="Simulator records per second.")] = 5.0,
+    demo: Annotated[bool, typer.Option(
+        help="Load the demo county's grid directory into tasking (--no-demo for your own).")
+    ] = True,
 ) -> None:
     """Start everything: Kafka, PostgreSQL and FerretDB, paicha's four services, the demo
     county's grid directory and (by default) the feed and grid-worker simulators."""
@@ -60,9 +63,10 @@ def up(
             service.wait_ready(timeout_s=120)
         urls = {s.spec.name: s.url for s in services(stack.settings)}
         try:
-            loaded = tasking_cli.load_grids_file(DEMO_GRIDS, urls["tasking"],
-                                                 ensure_local_secrets(stack.settings).admin_token)
-            console.print(f"[dim]…[/dim] {loaded} demo grids loaded into tasking")
+            if demo:
+                loaded = tasking_cli.load_grids_file(
+                    DEMO_GRIDS, urls["tasking"], ensure_local_secrets(stack.settings).admin_token)
+                console.print(f"[dim]…[/dim] {loaded} demo grids loaded into tasking")
         except Exception as exc:  # noqa: BLE001 - the stack runs; say what failed, go on
             err.print(f"[yellow]demo grids not loaded:[/yellow] {exc}")
         if simulator:
