@@ -570,3 +570,15 @@ def test_operator_resources_match_the_operators_crds(
             assert not errors, (key, doc["metadata"]["name"], errors)
             checked.add(key)
     assert checked, f"no CRD in {directory} matches a resource the chart renders"
+
+
+def test_every_service_with_protected_routes_gets_its_admin_token_hash(
+    demo: list[dict[str, Any]],
+) -> None:
+    """Without its admin token hash a service refuses every state-changing call: on a cluster
+    nobody could publish a risk area or load a grid directory."""
+    deployments = {component(d): d for d in of_kind(demo, "Deployment")}
+    for name in SERVICES:
+        env = {e["name"]: e for e in container(deployments[name])["env"]}
+        ref = env[f"{name.upper()}_ADMIN_TOKEN_HASH"]["valueFrom"]["secretKeyRef"]
+        assert ref["key"] == f"{name}-admin"
