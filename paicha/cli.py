@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -90,7 +92,7 @@ def _welcome(stack: Stack) -> None:
     table.add_row("the briefing", "paicha report daily   (or GET "
                   f"{urls['reporting']}/v1/reports/daily.txt)")
     table.add_row("admin token", f"{admin}   (`paicha token local`)")
-    demo = _demo_worker_token(urls["tasking"], admin)
+    demo = _demo_worker_token(urls["tasking"], admin, stack.settings.run_dir)
     if demo:
         table.add_row("a worker's token", f"{demo}   (大阁镇第1网格; `paicha token new --grid G "
                       "--worker W` makes more)")
@@ -98,8 +100,17 @@ def _welcome(stack: Stack) -> None:
     console.print(table)
 
 
-def _demo_worker_token(tasking_url: str, admin: str) -> str | None:
-    """A token for the first demo grid's worker, to try the worker page with."""
+def _demo_worker_token(tasking_url: str, admin: str, run_dir: Path) -> str | None:
+    """A token for the first demo grid's worker, to try the worker page with: made once and
+    kept (mode 0600) in the stack's directory, so `paicha up` does not add one at every start."""
+    kept = run_dir / "demo-worker-token"
+    try:
+        token = kept.read_text().strip()
+        if httpx.get(f"{tasking_url}/v1/me", timeout=10,
+                     headers={"Authorization": f"Bearer {token}"}).status_code == 200:
+            return token
+    except (OSError, httpx.HTTPError):
+        pass
     try:
         response = httpx.post(f"{tasking_url}/v1/tokens", timeout=10,
                               headers={"Authorization": f"Bearer {admin}"},
@@ -107,8 +118,13 @@ def _demo_worker_token(tasking_url: str, admin: str) -> str | None:
                                     "worker_id": "g-130826100-1"})
     except httpx.HTTPError:
         return None
-    token = response.json().get("token") if response.status_code == 201 else None
-    return str(token) if token else None
+    made = response.json().get("token") if response.status_code == 201 else None
+    if not made:
+        return None
+    fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"{made}\n")
+    return str(made)
 
 
 @intake_cli.token_app.command("new")

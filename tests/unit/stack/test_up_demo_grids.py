@@ -56,3 +56,30 @@ def test_up_no_demo_loads_no_grids(loads: list[Any]) -> None:
     assert result.exit_code == 0, result.output
     assert loads == []
     assert "demo grids" not in result.output
+
+
+def test_the_demo_worker_token_is_made_once_and_reused(monkeypatch, tmp_path):
+    """`paicha up` prints a worker token; a second `up` reuses the kept one while tasking still
+    accepts it, rather than adding a token at every start."""
+    made: list[str] = []
+    valid: set[str] = set()
+
+    def post(url: str, **kwargs: Any) -> Any:
+        token = f"pt_worker_{len(made)}"
+        made.append(token)
+        valid.add(token)
+        return SimpleNamespace(status_code=201, json=lambda: {"token": token})
+
+    def get(url: str, headers: dict[str, str], **kwargs: Any) -> Any:
+        token = headers["Authorization"].removeprefix("Bearer ")
+        return SimpleNamespace(status_code=200 if token in valid else 401)
+
+    monkeypatch.setattr(cli.httpx, "post", post)
+    monkeypatch.setattr(cli.httpx, "get", get)
+    first = cli._demo_worker_token("http://t", "pc_admin_x", tmp_path)
+    assert cli._demo_worker_token("http://t", "pc_admin_x", tmp_path) == first
+    assert made == [first]
+    assert (tmp_path / "demo-worker-token").stat().st_mode & 0o077 == 0
+    valid.clear()  # revoked (runbook: delete from tokens): a new one is made and kept
+    second = cli._demo_worker_token("http://t", "pc_admin_x", tmp_path)
+    assert second != first and made == [first, second]
