@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
+from aiokafka import AIOKafkaConsumer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -245,13 +245,18 @@ class Seen:
 
 async def watch_topics(bootstrap: str, seen: Seen, ready: asyncio.Event,
                        stop: asyncio.Event) -> None:
-    """Read the cases and tasks topics from their current ends (no group: assigned partitions)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Read the cases and tasks topics from their current ends (no group: every partition)."""
+    consumer = AIOKafkaConsumer(CASES_TOPIC, TASKS_TOPIC, bootstrap_servers=bootstrap,
+                                enable_auto_commit=False, auto_offset_reset="latest")
     await consumer.start()
     try:
-        parts = [TopicPartition(t, p) for t in (CASES_TOPIC, TASKS_TOPIC)
-                 for p in (consumer.partitions_for_topic(t) or await _partitions(consumer, t))]
-        consumer.assign(parts)
+        for _ in range(100):
+            parts = consumer.assignment()
+            if {tp.topic for tp in parts} == {CASES_TOPIC, TASKS_TOPIC}:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError("no partitions of the cases/tasks topics: is the stack running?")
         await consumer.seek_to_end(*parts)
         for tp in parts:
             await consumer.position(tp)
@@ -277,16 +282,6 @@ async def watch_topics(bootstrap: str, seen: Seen, ready: asyncio.Event,
                             seen.case_at.setdefault(key, now)
     finally:
         await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    for _ in range(50):
-        await consumer.topics()  # a metadata request for every topic
-        parts = consumer.partitions_for_topic(topic)
-        if parts:
-            return set(parts)
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"topic {topic} has no partitions: is the stack running?")
 
 
 @dataclass
@@ -440,10 +435,16 @@ def start_profiles(pids: dict[str, int], out: Path, seconds: int) -> Callable[[]
     return start
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Start the private stack (unless told to use a running one), measure, remove it."""
     env: dict[str, str] = {}
-    if not args.running:
+    if args.stack_env:
+        env = json.loads(Path(args.stack_env).read_text())
+    elif not args.running:
         env = private_stack_env()
+        env_file = Path(args.out).parent / f"{env['PAICHA_STACK_NAME']}.env.json"
+        env_file.parent.mkdir(parents=True, exist_ok=True)
+        env_file.write_text(json.dumps(env))  # --stack-env for a --keep'd stack
         console.print(f"starting a private stack {env['PAICHA_STACK_NAME']} "
                       "(paicha up --no-simulator) …")
         started = time.monotonic()
@@ -453,9 +454,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         console.print(f"… up in {time.monotonic() - started:.0f} s")
     settings = settings_from(env)
     try:
-        return await measure(args, settings)
+        return asyncio.run(measure(args, settings))
     finally:
-        if not args.running and not args.keep:
+        if not args.running and not args.stack_env and not args.keep:
             down = paicha(env, "down", "--wipe")
             console.print(down.stdout.strip())
 
@@ -474,7 +475,12 @@ async def measure(args: argparse.Namespace, settings: StackSettings) -> dict[str
     sampling = asyncio.create_task(sampler.run(sampler_stop))
     limits = httpx.Limits(max_connections=64)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        await asyncio.wait_for(ready.wait(), 60)
+        waiting = asyncio.create_task(ready.wait())
+        await asyncio.wait([waiting, watcher], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        if watcher.done():
+            watcher.result()  # raises what stopped it
+        if not ready.is_set():
+            raise SystemExit("the benchmark's reader of the cases/tasks topics did not start")
         chain = Chain(settings, token, urls, client, seen)
         designated = await designate(urls["triage"], datetime.now(SHANGHAI), token)
         console.print(f"{designated} risk-area designations; warm-up …")
@@ -522,7 +528,10 @@ def main() -> None:
     parser.add_argument("--running", action="store_true",
                         help="measure the stack of the PAICHA_STACK_* environment (default: "
                         "start and remove a private one)")
-    parser.add_argument("--keep", action="store_true", help="leave the private stack running")
+    parser.add_argument("--keep", action="store_true", help="leave the private stack running "
+                        "(its PAICHA_STACK_* settings are in .bench/<name>.env.json)")
+    parser.add_argument("--stack-env", help="JSON file of PAICHA_STACK_* settings of a running "
+                        "stack to measure (e.g. one left by --keep)")
     parser.add_argument("--records", type=int, default=3000, help="records for (a)")
     parser.add_argument("--batch", type=int, default=200, help="records per push call in (a)")
     parser.add_argument("--rate", type=float, default=500.0, help="offered records/s for (b)")
@@ -534,7 +543,7 @@ def main() -> None:
     parser.add_argument("--profile-seconds", type=int, default=40)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    result = asyncio.run(run(args))
+    result = run(args)
     result["machine"]["loadavg_end"] = os.getloadavg()
     console.print(results_table(result))
     out = Path(args.out)
