@@ -25,7 +25,7 @@ leaves it running. What it measures:
 
 Prints a table (rich) and writes JSON (default .bench/whole_chain.json, ignored by git).
 
-    python benchmarks/whole_chain.py [--records 3000] [--rate 500 --seconds 10] [--running]
+    python benchmarks/whole_chain.py [--records 2000] [--rate 500 --seconds 6] [--running]
         [--profile DIR]   # py-spy every service during (a) (pip install py-spy)
 """
 
@@ -72,7 +72,7 @@ from paicha.stack.config import StackSettings  # noqa: E402
 from paicha.stack.errors import free_port  # noqa: E402
 from paicha.stack.local import ensure_local_secrets, services  # noqa: E402
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 110)
 SERVICES = ("intake", "triage", "tasking", "reporting")
 TASKS_TOPIC = ev.TaskAssigned.topic
 CASES_TOPIC = ev.CaseOpened.topic
@@ -146,26 +146,26 @@ def results_table(result: dict[str, Any]) -> Table:
     table.add_column("relay ceiling", justify="right")
     table.add_column("chain / ceiling", justify="right")
     tp, ctp = chain["throughput"]["per_second"], ceil["throughput"]["per_second"]
-    table.add_row("sustained records/s, push → counted in reporting", fmt_rate(tp),
+    table.add_row("(a) records/s, push → counted in reporting", fmt_rate(tp),
                   fmt_rate(ctp), ratio(tp, ctp))
     lat, clat = chain["latency"], ceil["latency"]
     offered = lat["offered_per_second"]
     for q in ("p50_s", "p99_s"):
-        table.add_row(f"{q[:3]} push → TaskAssigned at {offered:.0f}/s offered",
+        table.add_row(f"(b) {q[:3]} push → TaskAssigned at {offered:.0f}/s",
                       fmt_s(lat["task"][q]), fmt_s(clat[q]), ratio(clat[q], lat["task"][q]))
     table.add_section()
     for stage, per_s in chain["throughput"]["stages_per_second"].items():
-        table.add_row(f"  {stage}: N done after first push → rate", fmt_rate(per_s), "", "")
+        table.add_row(f"  (a) {stage} done with all, as a rate", fmt_rate(per_s), "", "")
     table.add_row("  push → CaseOpened p50 / p99", f"{fmt_s(lat['case']['p50_s'])} / "
                   f"{fmt_s(lat['case']['p99_s'])}", "", "")
     table.add_row("  push → TaskAssigned by event time p50 / p99",
                   f"{fmt_s(lat['task_event_time']['p50_s'])} / "
                   f"{fmt_s(lat['task_event_time']['p99_s'])}", "", "")
-    table.add_row(f"  records through at {offered:.0f}/s (pushed / assigned)",
-                  f"{lat['pushed']} / {lat['assigned']}", "", "")
+    table.add_row(f"  (b) pushed / assigned; push took (offered {lat['seconds']:.0f} s)",
+                  f"{lat['pushed']} / {lat['assigned']}; {lat['push_seconds']:.0f} s", "", "")
     table.add_section()
     for name, rss in result["rss_mb"].items():
-        table.add_row(f"peak RSS {name} (VmHWM / max sampled)",
+        table.add_row(f"(d) peak RSS {name} (VmHWM / max sampled)",
                       f"{rss['vmhwm']:.0f} / {rss['sampled_max']:.0f} MB", "", "")
     return table
 
@@ -296,6 +296,7 @@ class Chain:
     failed_calls: int = 0
     next_person: int = field(default_factory=lambda: random.randrange(0, 15_000_000))
     run: str = field(default_factory=lambda: f"bench-{uuid.uuid4().hex[:8]}")
+    watcher: asyncio.Task[None] | None = None
 
     def records(self, count: int) -> list[tuple[str, dict]]:
         made = make_records(count, self.next_person, self.run)
@@ -401,6 +402,8 @@ async def latency_phase(chain: Chain, rate: float, seconds: float,
     while time.monotonic() - started < timeout_s:
         if all(k in chain.seen.task_at for k in keys):
             break
+        if chain.watcher is not None and chain.watcher.done():
+            chain.watcher.result()  # raises what stopped the reader
         await asyncio.sleep(0.5)
     task = [chain.seen.task_at[k] - chain.pushed_at[k] for k in keys
             if k in chain.seen.task_at and k in chain.pushed_at]
@@ -481,7 +484,7 @@ async def measure(args: argparse.Namespace, settings: StackSettings) -> dict[str
             watcher.result()  # raises what stopped it
         if not ready.is_set():
             raise SystemExit("the benchmark's reader of the cases/tasks topics did not start")
-        chain = Chain(settings, token, urls, client, seen)
+        chain = Chain(settings, token, urls, client, seen, watcher=watcher)
         designated = await designate(urls["triage"], datetime.now(SHANGHAI), token)
         console.print(f"{designated} risk-area designations; warm-up …")
         await throughput_phase(chain, 250, 50, None)  # connections, topics, JIT-free caches
@@ -532,17 +535,19 @@ def main() -> None:
                         "(its PAICHA_STACK_* settings are in .bench/<name>.env.json)")
     parser.add_argument("--stack-env", help="JSON file of PAICHA_STACK_* settings of a running "
                         "stack to measure (e.g. one left by --keep)")
-    parser.add_argument("--records", type=int, default=3000, help="records for (a)")
+    parser.add_argument("--records", type=int, default=2000, help="records for (a)")
     parser.add_argument("--batch", type=int, default=200, help="records per push call in (a)")
     parser.add_argument("--rate", type=float, default=500.0, help="offered records/s for (b)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long (b) offers it")
-    parser.add_argument("--latency-timeout", type=float, default=300.0)
+    parser.add_argument("--seconds", type=float, default=6.0, help="how long (b) offers it")
+    parser.add_argument("--latency-timeout", type=float, default=400.0,
+                        help="(b) waits at most this long for the last TaskAssigned")
     parser.add_argument("--relay-records", type=int, default=20000)
     parser.add_argument("--out", default=str(ROOT / ".bench" / "whole_chain.json"))
     parser.add_argument("--profile", help="directory for py-spy profiles taken during (a)")
     parser.add_argument("--profile-seconds", type=int, default=40)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # metadata noise on new topics
     result = run(args)
     result["machine"]["loadavg_end"] = os.getloadavg()
     console.print(results_table(result))

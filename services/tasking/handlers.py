@@ -329,12 +329,18 @@ class Tasking:
             if latest["record_id"] == record.record_id or "person" not in contact:
                 contact["person"] = record.person.model_dump(mode="json")
                 contact["address"] = record.current.address
+        # The person's tasks are read while the contact is written (two round trips at once:
+        # only this person's messages, handled one after another, touch either).
+        found = self.store.find({"person_key": record.person_key})
         if contact_changed:
-            await self.store.put_contact(contact)
+            tasks, _ = await asyncio.gather(
+                found, self.store.put_contact(contact, new=known is None))
             batch = _batch.get()
             if batch is not None:
                 batch.contacts[record.person_key] = contact
-        for task in await self.store.find({"person_key": record.person_key}):
+        else:
+            tasks = await found
+        for task in tasks:
             await self.change(task.task_id,
                               lambda t: _sync_contact(t, contact, self.clock.now()))
 

@@ -61,7 +61,8 @@ def test_results_table_shows_chain_ceiling_and_ratio() -> None:
         "chain": {
             "throughput": {"per_second": 40.0, "stages_per_second": {"intake": 900.0}},
             "latency": {"offered_per_second": 500, "task": latency, "case": latency,
-                        "task_event_time": latency, "pushed": 5000, "assigned": 5000},
+                        "task_event_time": latency, "pushed": 5000, "assigned": 5000,
+                        "seconds": 10, "push_seconds": 11.0},
         },
         "ceiling": {"throughput": {"per_second": 4000.0},
                     "latency": {"p50_s": 0.05, "p99_s": 0.2, "max_s": 0.3}},
