@@ -137,6 +137,11 @@ def ratio(a: float | None, b: float | None) -> str:
     return "-" if not a or not b else f"{a / b:.1%}"
 
 
+def times(a: float | None, b: float | None) -> str:
+    """How many times ``b`` ``a`` is (a latency against the ceiling's)."""
+    return "-" if not a or not b else f"{a / b:,.0f}× as long"
+
+
 def results_table(result: dict[str, Any]) -> Table:
     """The headline table: chain vs ceiling, then the per-stage and RSS figures."""
     chain, ceil = result["chain"], result["ceiling"]
@@ -152,7 +157,7 @@ def results_table(result: dict[str, Any]) -> Table:
     offered = lat["offered_per_second"]
     for q in ("p50_s", "p99_s"):
         table.add_row(f"(b) {q[:3]} push → TaskAssigned at {offered:.0f}/s",
-                      fmt_s(lat["task"][q]), fmt_s(clat[q]), ratio(clat[q], lat["task"][q]))
+                      fmt_s(lat["task"][q]), fmt_s(clat[q]), times(lat["task"][q], clat[q]))
     table.add_section()
     for stage, per_s in chain["throughput"]["stages_per_second"].items():
         table.add_row(f"  (a) {stage} done with all, as a rate", fmt_rate(per_s), "", "")

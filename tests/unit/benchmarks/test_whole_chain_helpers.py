@@ -73,4 +73,5 @@ def test_results_table_shows_chain_ceiling_and_ratio() -> None:
     text = out.getvalue()
     assert "40/s" in text and "4,000/s" in text and "1.0%" in text
     assert "250 ms" in text and "2.00 s" in text
+    assert "5× as long" in text and "10× as long" in text  # p50 0.25 vs 0.05, p99 2.0 vs 0.2
     assert "120 / 118 MB" in text
