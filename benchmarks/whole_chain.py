@@ -535,7 +535,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--running", action="store_true",
                         help="measure the stack of the PAICHA_STACK_* environment (default: "
-                        "start and remove a private one)")
+                        "start and remove a private one); its simulators must be stopped, "
+                        "or their records are counted too")
     parser.add_argument("--keep", action="store_true", help="leave the private stack running "
                         "(its PAICHA_STACK_* settings are in .bench/<name>.env.json)")
     parser.add_argument("--stack-env", help="JSON file of PAICHA_STACK_* settings of a running "
