@@ -26,7 +26,7 @@ leaves it running. What it measures:
 Prints a table (rich) and writes JSON (default .bench/whole_chain.json, ignored by git).
 
     python benchmarks/whole_chain.py [--records 2000] [--rate 500 --seconds 6] [--running]
-        [--profile DIR]   # py-spy every service during (a) (pip install py-spy)
+        [--profile DIR]   # py-spy every service during (a) (py-spy is in the dev extras)
 """
 
 from __future__ import annotations
