@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help up down status test lint typecheck unit integration schemas bench clean
+.PHONY: help up down status test lint typecheck unit integration schemas bench bench-parts clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,7 +44,10 @@ integration: $(STAMP)  ## tests on the real broker and store
 schemas: $(STAMP)  ## regenerate contracts/schemas/*.json and contracts/asyncapi.yaml from the models
 	$(BIN)/python -m contracts.generate
 
-bench: $(STAMP)  ## benchmarks (not tests) against the local stack: start it first with `make up`
+bench: $(STAMP)  ## whole-chain benchmark vs. the relay ceiling, on its own private stack (BENCH_ARGS=--running: the running one)
+	$(BIN)/python benchmarks/whole_chain.py $(BENCH_ARGS)
+
+bench-parts: $(STAMP)  ## the per-service benchmarks, against the local stack: `make up` first
 	$(BIN)/python benchmarks/intake_push.py --kafka 127.0.0.1:9092 --mongo mongodb://127.0.0.1:27017/
 	$(BIN)/python -m benchmarks.triage_worker --bootstrap 127.0.0.1:9092 --records 20000
 	$(BIN)/python benchmarks/relay_ceiling.py --bootstrap 127.0.0.1:9092 --records 50000

@@ -24,11 +24,19 @@ class MongoSettings(BaseModel):
     # Only when the store is FerretDB on PostgreSQL: that PostgreSQL, so `ensure_indexes` can add
     # the GIN expression indexes FerretDB's equality pushdown uses (see TECH-NOTES / docs).
     ferretdb_postgresql_url: str | None = None
+    # At most this many operations of this client at once (PyMongo's default is 100). FerretDB
+    # v1.24 on PostgreSQL holds two of its 50 pooled PostgreSQL connections for every update,
+    # replace and upsert (the query's cursor, then the write); 50 such calls at once, from all
+    # clients together, take every connection and each waits for a second one forever: FerretDB
+    # hangs, even `ping` (found by benchmarks/whole_chain.py; docs/performance.md). 10 per
+    # client keeps three services and a CLI well below that.
+    max_pool_size: int = 10
 
     def client(self) -> AsyncMongoClient:
         # One client per event loop; FerretDB has no sessions/transactions, so none are used.
         return AsyncMongoClient(
-            self.url, serverSelectionTimeoutMS=self.server_selection_timeout_ms, tz_aware=True
+            self.url, serverSelectionTimeoutMS=self.server_selection_timeout_ms, tz_aware=True,
+            maxPoolSize=self.max_pool_size,
         )
 
 

@@ -55,6 +55,7 @@ class Batch:
     relays: dict[str, tuple[list[dict[str, Any]], int | None]] = field(default_factory=dict)
     contacts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     grids: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by village code
+    loads: dict[str, int] = field(default_factory=dict)  # open tasks by grid id, see _loads
 
 
 _batch: ContextVar[Batch | None] = ContextVar("tasking_batch", default=None)
@@ -220,6 +221,23 @@ class Tasking:
             batch.grids[village_code] = await self.store.grids_for_village(village_code)
         return batch.grids[village_code]
 
+    async def _loads(self, grid_ids: list[str]) -> dict[str, int]:
+        """Open tasks of each grid that could take a case. One grid: no count (the choice is
+        that grid whatever its load; every village of the demo county has one). Several: each
+        counted once per batch (a count fetches every open task of the grid from FerretDB,
+        ~60 documents per case in the benchmark), then kept up to date by the batch's own
+        assignments; outside a batch, counted each time."""
+        if len(grid_ids) < 2:
+            return dict.fromkeys(grid_ids, 0)
+        batch = _batch.get()
+        if batch is None:
+            return {g: await self.store.open_load(g) for g in grid_ids}
+        for grid_id in grid_ids:
+            if grid_id not in batch.loads:
+                counted = await self.store.open_load(grid_id)
+                batch.loads.setdefault(grid_id, counted)  # another case may have counted it
+        return {g: batch.loads[g] for g in grid_ids}  # no await from here to the increment
+
     async def _contact(self, person_key: str) -> dict[str, Any] | None:
         batch = _batch.get()
         if batch is not None and person_key in batch.contacts:
@@ -271,12 +289,14 @@ class Tasking:
     async def _new_task(self, task_id: str, case: ev.CaseOpened | ev.CaseMerged |
                         ev.CaseReclassified) -> Task:
         where = case.current
-        loads: dict[str, int] = {}
-        if where.village_code:
-            for grid in await self._grids_for_village(where.village_code):
-                loads[grid["_id"]] = await self.store.open_load(grid["_id"])
+        grid_ids = ([grid["_id"] for grid in await self._grids_for_village(where.village_code)]
+                    if where.village_code else [])
+        loads = await self._loads(grid_ids)
         choice = assign.choose(county_code=where.county_code, township_code=where.township_code,
                                village_code=where.village_code, load_by_grid=loads)
+        batch = _batch.get()
+        if batch is not None and choice.grid_id in batch.loads:
+            batch.loads[choice.grid_id] += 1  # before any await: the batch's next case sees it
         return Task(task_id=task_id, case_id=case.case_id, person_key=case.person_key,
                     status=Status.ASSIGNED, tier=choice.tier, grid_id=choice.grid_id,
                     county_code=where.county_code, township_code=where.township_code,
@@ -309,12 +329,18 @@ class Tasking:
             if latest["record_id"] == record.record_id or "person" not in contact:
                 contact["person"] = record.person.model_dump(mode="json")
                 contact["address"] = record.current.address
+        # The person's tasks are read while the contact is written (two round trips at once:
+        # only this person's messages, handled one after another, touch either).
+        found = self.store.find({"person_key": record.person_key})
         if contact_changed:
-            await self.store.put_contact(contact)
+            tasks, _ = await asyncio.gather(
+                found, self.store.put_contact(contact, new=known is None))
             batch = _batch.get()
             if batch is not None:
                 batch.contacts[record.person_key] = contact
-        for task in await self.store.find({"person_key": record.person_key}):
+        else:
+            tasks = await found
+        for task in tasks:
             await self.change(task.task_id,
                               lambda t: _sync_contact(t, contact, self.clock.now()))
 

@@ -155,7 +155,15 @@ class TaskStore:
     async def get_contact(self, person_key: str) -> dict[str, Any] | None:
         return await self.db.contacts.find_one({"_id": person_key})
 
-    async def put_contact(self, doc: dict[str, Any]) -> None:
+    async def put_contact(self, doc: dict[str, Any], *, new: bool = False) -> None:
+        """``new``: none was stored when last read, so an insert (one statement on FerretDB;
+        an upsert is a query, then the insert) — a replace if one appeared meanwhile."""
+        if new:
+            try:
+                await self.db.contacts.insert_one(doc)
+                return
+            except DuplicateKeyError:
+                pass
         await self.db.contacts.replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
     # grid directory

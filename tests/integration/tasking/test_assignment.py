@@ -33,6 +33,22 @@ async def test_a_case_goes_to_the_least_loaded_grid_covering_the_village(tasking
     assert assigned.person.mobile == "19900000101" and assigned.test_days == [1, 2, 3, 5, 7]
 
 
+async def test_cases_sent_together_are_spread_over_the_grids_of_their_village(
+        tasking: Running) -> None:
+    """Cases of one consumer batch count a grid's load once and then see each other's
+    assignments: four cases at once for a village of two grids give each grid two."""
+    now = tasking.clock.now()
+    await tasking.put_grid("130826101-g1", "130826101", ["130826101200"])
+    await tasking.put_grid("130826101-g2", "130826101", ["130826101200"])
+    kw = dict(now=now, township="130826101", village="130826101200")
+    seqs = range(151, 155)
+    await tasking.send(*(e for seq in seqs for e in (record(seq, **kw), case(seq, **kw))))
+    tasks = [await tasking.task(f"case-{seq}", lambda t: t["person"] is not None)
+             for seq in seqs]
+    grids = sorted(t["grid_id"] for t in tasks)
+    assert grids == ["130826101-g1"] * 2 + ["130826101-g2"] * 2
+
+
 async def test_no_grid_for_the_village_goes_to_the_township_pool_then_the_county(
         tasking: Running) -> None:
     now = tasking.clock.now()
