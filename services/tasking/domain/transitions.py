@@ -250,6 +250,10 @@ def revise(task: Task, *, category: str, risk_level: str, measure: str, measure_
     task.measure_days, task.followup_days, task.test_days = measure_days, followup_days, \
         sorted(test_days)
     if task.escalations == 0 and task.status in (Status.ASSIGNED, Status.IN_PROGRESS):
+        # The store keeps times to the millisecond and case events carry microseconds: the
+        # same deadline read back from the store must not count as a change (a replay of the
+        # cases topic would otherwise revise every open task to the deadline it already has).
+        due_at = due_at.replace(microsecond=due_at.microsecond // 1000 * 1000)
         if due_at != task.due_at:
             task.due_at, task.deadline_missed = due_at, False
     after = (task.category, task.risk_level, task.measure, task.measure_days,

@@ -239,6 +239,21 @@ def test_reclassification_updates_the_open_task_deadline_and_measure() -> None:
                   reason="reclassified", now=NOW) == []  # redelivery: nothing new
 
 
+def test_a_replayed_case_revises_nothing_though_the_store_kept_milliseconds() -> None:
+    """Case events carry microseconds; the task's deadline comes back from the store cut to
+    milliseconds. The same case again (a replay of the cases topic) is no revision."""
+    due = T0 + timedelta(hours=1, microseconds=123456)
+    t = task(category="close_contact", risk_level="high", measure="centralized_quarantine")
+    revise(t, category="close_contact", risk_level="high", measure="centralized_quarantine",
+           measure_days=7, followup_days=3, test_days=[1], due_at=due, sources=t.sources,
+           reason="reclassified", now=NOW)
+    t.due_at = t.due_at.replace(microsecond=t.due_at.microsecond // 1000 * 1000)  # as stored
+    assert revise(t, category="close_contact", risk_level="high",
+                  measure="centralized_quarantine", measure_days=7, followup_days=3,
+                  test_days=[1], due_at=due, sources=t.sources, reason="reclassified",
+                  now=NOW) == []
+
+
 def test_an_escalated_task_keeps_its_tier_deadline_on_reclassification() -> None:
     t = task()
     fire(t, t.due_at, POLICY)
