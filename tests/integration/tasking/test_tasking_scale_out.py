@@ -25,10 +25,17 @@ from paicha.stack.errors import free_port
 from services.tasking.handlers import task_id_for
 from tests.integration.intake.helpers import drop_database, read_topic
 from tests.integration.tasking.helpers import ADMIN, case, produce, record, settings_env
-from tests.integration.tasking.test_kill9 import FAST_POLICY, batch, start, wait_ready
+from tests.integration.tasking.test_kill9 import batch, start, wait_ready
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 6
+FAST_POLICY = """version: scale-out-fast
+unreachable: {retry_after_minutes: 1, max_attempts: 3}
+system_fault: {requeue_after_minutes: 1}
+escalation: {township_hours: 0.001, county_hours: 0.001, public_security_hours: 1}
+requeue: {deadline_hours: 1}
+tests: {result_due_hours: 24}
+"""  # 0.001 h = 3.6 s at the township and again at the county
 EARLY, LATE, OUTCOMES = (1000, 30), (1030, 30), (2000, 10)
 
 
@@ -105,10 +112,17 @@ async def scenario(kafka_bootstrap: str, mongo_url: str, tmp_path: Path,
     outcome_cases = [f"case-{seq}" for seq in range(OUTCOMES[0], sum(OUTCOMES))]
     cases = [f"case-{seq}" for seq in range(EARLY[0], LATE[0] + LATE[1])]
     tasks_topic = f"{namespace}.paicha.tasking.tasks.v1"
+    began = time.monotonic()
+
+    def phase(name: str) -> None:
+        print(f"\n{time.monotonic() - began:6.1f} s  {name}", end="")
+
     try:
         await asyncio.gather(*(wait_ready(u, p, log)
                                for u, p, log in zip(urls, procs, logs, strict=True)))
+        phase("both ready")
         counts = await until_owned(urls, PARTITIONS)
+        phase("both own partitions")
         assert sorted(counts) == [3, 3], counts  # both hold case partitions
         async with httpx.AsyncClient(base_url=urls[0], headers=ADMIN) as client:
             grid = {"name": "g", "township_code": "130826100", "township_name": "大阁镇",
@@ -131,7 +145,9 @@ async def scenario(kafka_bootstrap: str, mongo_url: str, tmp_path: Path,
                 print("\n".join(str(x) for x in await diagnose(urls)))
             assert set(answers) <= {200, 409}, answers
         await asyncio.sleep(1.5)  # mid-stream, some grid deadlines passed
+        phase("stopping the first")
         stop(procs[0])
+        phase("stopped")
         for case_id in outcome_cases[5:]:
             for _ in range(100):
                 if (answer := await post_outcome(urls[1], case_id)) != 404:
@@ -149,13 +165,17 @@ async def scenario(kafka_bootstrap: str, mongo_url: str, tmp_path: Path,
             if overdue >= expected or time.monotonic() > deadline:
                 break
             await asyncio.sleep(1)
+        phase("every timer fired")
         await asyncio.sleep(3)  # anything extra would show now
         found = await read_topic(kafka_bootstrap, tasks_topic)
         resolutions = await read_topic(kafka_bootstrap,
                                        f"{namespace}.paicha.tasking.resolutions.v1")
         async with httpx.AsyncClient(base_url=urls[1], headers=ADMIN) as client:
             listed = (await client.get("/v1/tasks", params={"limit": "500"})).json()["tasks"]
+            closed = (await client.get("/v1/tasks", params={"limit": "500", "status": "closed"})
+                      ).json()["tasks"]
         survivor_owns = await owned(urls[1])
+        phase("read back")
         assert procs[1].poll() is None, logs[1].read_text()[-5000:]
     finally:
         for process in procs:
@@ -168,7 +188,8 @@ async def scenario(kafka_bootstrap: str, mongo_url: str, tmp_path: Path,
     all_cases = cases + outcome_cases
     assert set(assigned) == {task_id_for(c) for c in all_cases}, "a case has no task"
     assert set(assigned.values()) == {1}, "a task was announced twice"
-    assert sorted(t["case_id"] for t in listed) == sorted(all_cases)  # one task per case
+    assert sorted(t["case_id"] for t in listed) == sorted(cases)  # one task per case
+    assert sorted(t["case_id"] for t in closed) == sorted(outcome_cases)
     fired = Counter((e.event.task_id, e.event.tier.value) for e in unique
                     if isinstance(e.event, ev.TaskOverdue))
     assert set(fired) == expected, f"due timers missed: {len(expected - set(fired))}"
