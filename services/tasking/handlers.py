@@ -273,7 +273,7 @@ class Tasking:
             for entry in entries:
                 self.metrics.outbox_relayed.labels(entry["type"]).inc()
             results = await asyncio.gather(
-                *(self.store.drop_outbox(task_id, [e["id"] for e in outbox], version)
+                *(self._drop(task_id, [e["id"] for e in outbox], version)
                   for task_id, (outbox, version) in relays.items()), return_exceptions=True)
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:  # published: the sweep publishes them again (same ids) and drops them
@@ -281,6 +281,13 @@ class Tasking:
                             failed[0])
         finally:
             self._deferred.difference_update(relays)
+
+    async def _drop(self, task_id: str, event_ids: list[str], version: int | None) -> None:
+        """Under the task's lock, like every other write of it here: a store that applies an
+        update as a read-modify-write of the whole document must never interleave it with a
+        timer's or an API call's write of the same task (that could undo the other write)."""
+        async with self._lock(task_id):
+            await self.store.drop_outbox(task_id, event_ids, version)
 
     async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
         """The grid directory changes rarely: read once per batch (a change made meanwhile

@@ -96,8 +96,12 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
             def settled(es: list[Envelope]) -> bool:
                 state = final_state(es)
                 opened = {e.event.person_key for e in es if isinstance(e.event, CaseOpened)}
-                merged = {e.event.merged.record_id for e in es if isinstance(e.event, CaseMerged)}
-                return (opened == people and merged >= {r.record_id for r in again}
+                # A second record is merged, or raises the case when the designation reached
+                # the worker before that partition's re-triage command did.
+                taken = {s.record_id for e in es
+                         if isinstance(e.event, CaseMerged | CaseReclassified)
+                         for s in e.event.sources}
+                return (opened == people and taken >= {r.record_id for r in again}
                         and all(events[-1].event.category.value == "high_risk_area"
                                 for events in state.values()))
 
@@ -105,11 +109,18 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
                 envelopes = await cases.until(settled, second, patience=60)
             except AssertionError:
                 state = final_state(cases.envelopes)
-                stuck = {c: [(type(e.event).__name__, e.event.category.value) for e in es]
-                         for c, es in state.items()
+                stuck = {c for c, es in state.items()
                          if es[-1].event.category.value != "high_risk_area"}
-                raise AssertionError(f"{len(stuck)} cases missed the designation: "
-                                     f"{list(stuck.items())[:5]}\n{second.tail(6000)}") from None
+                raw = [(e.event.case_id[:8], type(e.event).__name__, e.id[:8],
+                        e.event.category.value) for e in cases.envelopes
+                       if getattr(e.event, "case_id", None) in stuck]
+                opened = {e.event.person_key for e in cases.envelopes
+                          if isinstance(e.event, CaseOpened)}
+                missing = sorted(partition_of(k) for k in people - opened)
+                raise AssertionError(f"{len(stuck)} cases missed the designation: {raw[:12]}; "
+                                     f"people without a case on partitions {missing}; "
+                                     f"{first.tail(1500)}"
+                                     f"\n{second.tail(3000)}") from None
         second.alive()
     finally:
         first.stop()
@@ -121,14 +132,18 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
             opened_by_person[e.event.person_key].add(e.event.case_id)
     assert set(opened_by_person) == people
     assert all(len(ids) == 1 for ids in opened_by_person.values()), "a person got two cases"
+    contents: dict[str, set[str]] = defaultdict(set)
+    for e in envelopes:
+        contents[e.id].add(e.event.category.value)
+    assert all(len(c) == 1 for c in contents.values()), "one event id, two classifications"
     for case_id, events in final_state(envelopes).items():
         assert events[-1].event.category.value == "high_risk_area", case_id
         expected = reclassified_by_designation_id(case_id, ORIGIN_TOWNSHIP, NOTICE, event_id)
-        by_designation = [e for e in events if isinstance(e.event, CaseReclassified)
-                          and e.event.previous_category.value == "none"]
-        assert [e.id for e in by_designation] in ([], [expected]), case_id
+        raised = [e for e in events if isinstance(e.event, CaseReclassified)
+                  and e.event.previous_category.value == "none"]
+        assert len([e for e in raised if e.id == expected]) <= 1, case_id
         if events[0].event.category.value == "none":  # opened before the designation reached
-            assert len(by_designation) == 1, case_id  # it: re-triaged once
+            assert len(raised) == 1, case_id  # it: raised once (by it, or a later record)
 
 
 async def test_sigterm_during_a_designation_loses_no_reclassification(worker, kafka_bootstrap,
