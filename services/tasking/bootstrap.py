@@ -52,11 +52,17 @@ class Components:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
 
     async def _sweep(self) -> None:
-        """Relays what a failed publish left in outboxes (Kafka was away)."""
+        """Relays what a failed publish left in outboxes (Kafka was away); every
+        ``timer_resync_s`` reloads the owned timers and gauges (another process's API writes)."""
+        loop = asyncio.get_running_loop()
+        resynced = loop.time()
         while True:
             await asyncio.sleep(self.settings.outbox_sweep_s)
             try:
                 await self.tasking.relay_pending()
+                if loop.time() - resynced >= self.settings.timer_resync_s:
+                    resynced = loop.time()
+                    await self.tasking.resync()
             except Exception:
                 log.warning("outbox sweep failed; next round in %.0f s",
                             self.settings.outbox_sweep_s, exc_info=True)
@@ -95,9 +101,12 @@ def build(settings: TaskingSettings, *, clock: Clock | None = None,
     scheduler.fire = tasking.fire
     consumer = None
     if settings.consume:
+        tasking.owned_by_consumer()
         consumer = InputConsumer(settings.kafka, [t.name for t in inputs], tasking.handle,
                                  metrics, group_id=settings.group_id(),
                                  prepare=publisher.ensure_topics, batch=tasking.batch,
-                                 concurrency=settings.consumer_concurrency)
+                                 concurrency=settings.consumer_concurrency,
+                                 owner_topic=inputs[0].name, on_assigned=tasking.take_over,
+                                 on_revoked=tasking.hand_over)
     return Components(settings, topics, policy, clock, metrics, store, publisher, scheduler,
                       tasking, consumer)

@@ -9,7 +9,16 @@ the contact details) goes out when the contact is there, from whichever side com
 Batches from Kafka (``batch()``): the consumer handles the messages of one person concurrently
 with other people's, one person's in order. Inside a batch the relays are deferred and made
 together at its end (one publish, every ack awaited), and a person's contact document is read
-at most once (the consumer serializes all of one person's messages, and only they write it).
+at most once per batch.
+
+Several processes (one consumer group, one database): a person's records and cases may be
+consumed by different processes (records are keyed by person, cases by case id), and for a
+moment during a rebalance two processes may hold the same partition. So the contact document is
+written with a version guard (re-read and merged again on conflict), and a case whose task was
+written without all of its records' contact details re-reads the contact document afterwards:
+the record's side writes the contact then looks for tasks, the case's side writes the task then
+looks for the contact, so one of them sees the other. Timers, open-task gauges and the outbox
+sweep cover the tasks of this process's case partitions (``services.tasking.ownership``).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from services.tasking.domain.model import Assist, Contact, Source, Status, Task,
 from services.tasking.domain.policy import Policy
 from services.tasking.events import outbox_entries
 from services.tasking.metrics import TaskingMetrics
+from services.tasking.ownership import Ownership
 from services.tasking.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -59,6 +69,7 @@ class Batch:
 
 
 _batch: ContextVar[Batch | None] = ContextVar("tasking_batch", default=None)
+_firing: ContextVar[bool] = ContextVar("tasking_firing", default=False)
 
 
 def task_id_for(case_id: str) -> str:
@@ -74,23 +85,78 @@ class Tasking:
         self._locks = [asyncio.Lock() for _ in range(256)]
         self._open: dict[str, tuple[str, str]] = {}  # task id -> (status, township) for gauges
         self._deferred: set[str] = set()  # tasks whose outbox a running batch will relay
+        self.ownership = Ownership(everything=True)  # the consumer narrows it (owned_by_consumer)
+        self._case_of: dict[str, str] = {}  # task id -> case id, of tasks in the heap or gauges
 
     def _lock(self, task_id: str) -> asyncio.Lock:
         return self._locks[zlib.crc32(task_id.encode()) % len(self._locks)]
 
     # --- start-up -------------------------------------------------------------------------
+    def owned_by_consumer(self) -> None:
+        """From now on only the tasks of the case partitions the consumer is assigned."""
+        self.ownership = Ownership(everything=False)
+
+    def owns(self, task: Task) -> bool:
+        return self.ownership.owns(task.case_id)
+
     async def recover(self) -> None:
-        """Gauges of open tasks, the timer heap, and a relay of any outbox left by a crash."""
-        for doc in await self.store.open_summary():
-            self._track(doc["_id"], doc["status"], doc.get("township_code") or "none")
-        for task_id, due in await self.store.timers():
-            self.scheduler.schedule(task_id, due)
+        """Gauges of open tasks, the timer heap, and a relay of any outbox left by a crash (of
+        the owned tasks: all of them without a consumer, else none until partitions are
+        assigned)."""
+        await self.resync()
         await self.relay_pending()
 
+    async def resync(self) -> None:
+        """Timers and gauges of the owned tasks from the store. A write made by another process
+        (an API call it answered) reaches the owner's heap this way; an entry the heap already
+        has for an earlier time stays (it fires, finds nothing due and re-reads the time)."""
+        if self.ownership.partitions == frozenset():
+            return
+        opened: dict[str, tuple[str, str]] = {}
+        for doc in await self.store.open_summary():
+            if self.ownership.owns(doc["case_id"]):
+                opened[doc["_id"]] = (doc["status"], doc.get("township_code") or "none")
+                self._case_of[doc["_id"]] = doc["case_id"]
+        for task_id in set(self._open) - set(opened):
+            self._track(task_id, None, "none")
+        for task_id, (status, township) in opened.items():
+            if self._open.get(task_id) != (status, township):
+                self._track(task_id, status, township)
+        for task_id, case_id, due in await self.store.timers():
+            if self.ownership.owns(case_id):
+                self._case_of[task_id] = case_id
+                self.scheduler.ensure(task_id, _aware(due))
+        keep = set(self.scheduler.pending()) | set(self._open)
+        self._case_of = {t: c for t, c in self._case_of.items() if t in keep}
+
+    async def take_over(self, partitions: set[int], count: int) -> None:
+        """The consumer was assigned these case partitions (the whole new assignment)."""
+        self.ownership.assign(partitions, count)
+        self.metrics.owned_partitions.set(len(partitions))
+        log.info("tasking owns case partitions %s of %d", sorted(partitions), count)
+        await self.resync()
+
+    def hand_over(self, partitions: set[int]) -> None:
+        """These case partitions go to another process: forget their timers and gauges."""
+        self.ownership.revoke(partitions)
+        self.metrics.owned_partitions.set(len(self.ownership.partitions or ()))
+        self._retain()
+
+    def _retain(self) -> None:
+        def owned(task_id: str) -> bool:
+            case_id = self._case_of.get(task_id)
+            return case_id is not None and self.ownership.owns(case_id)
+
+        self.scheduler.retain(owned)
+        for task_id in [t for t in self._open if not owned(t)]:
+            self._track(task_id, None, "none")
+        keep = set(self.scheduler.pending()) | set(self._open)
+        self._case_of = {t: c for t, c in self._case_of.items() if t in keep}
+
     async def relay_pending(self) -> None:
-        for task_id in await self.store.with_outbox():
-            if task_id in self._deferred:
-                continue  # a batch relays it in a moment
+        for task_id, case_id in await self.store.with_outbox():
+            if task_id in self._deferred or not self.ownership.owns(case_id):
+                continue  # a batch relays it in a moment; another process sweeps it
             async with self._lock(task_id):  # not while a write of this task relays its own
                 loaded = await self.store.get(task_id)
                 if loaded is not None and loaded.outbox:
@@ -143,8 +209,14 @@ class Tasking:
         return True
 
     def _after(self, task: Task, facts: list[f.Fact]) -> None:
-        self._track(task.task_id, task.status.value, task.township_code or "none")
-        self.scheduler.schedule(task.task_id, tr.next_due(task))
+        owned = self.owns(task)
+        self._case_of[task.task_id] = task.case_id
+        if owned:
+            self._track(task.task_id, task.status.value, task.township_code or "none")
+        if owned or not _firing.get():
+            # A write this process made keeps its timer here even for a task another process
+            # owns (that one learns of it at its next resync); both firing write it once.
+            self.scheduler.schedule(task.task_id, tr.next_due(task))
         _count(self.metrics, task, facts)
 
     async def _relay(self, task_id: str, entries: list[dict[str, Any]],
@@ -202,7 +274,7 @@ class Tasking:
             for entry in entries:
                 self.metrics.outbox_relayed.labels(entry["type"]).inc()
             results = await asyncio.gather(
-                *(self.store.drop_outbox(task_id, [e["id"] for e in outbox], version)
+                *(self._drop(task_id, [e["id"] for e in outbox], version)
                   for task_id, (outbox, version) in relays.items()), return_exceptions=True)
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:  # published: the sweep publishes them again (same ids) and drops them
@@ -210,6 +282,13 @@ class Tasking:
                             failed[0])
         finally:
             self._deferred.difference_update(relays)
+
+    async def _drop(self, task_id: str, event_ids: list[str], version: int | None) -> None:
+        """Under the task's lock, like every other write of it here: a store that applies an
+        update as a read-modify-write of the whole document must never interleave it with a
+        timer's or an API call's write of the same task (that could undo the other write)."""
+        async with self._lock(task_id):
+            await self.store.drop_outbox(task_id, event_ids, version)
 
     async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
         """The grid directory changes rarely: read once per batch (a change made meanwhile
@@ -267,6 +346,7 @@ class Tasking:
             task = await self._new_task(task_id, case)
             facts = _sync_contact(task, contact, self.clock.now())
             if await self.create(task, facts):
+                await self._recheck_contact(task, contact)
                 return
         if isinstance(case, ev.CaseReclassified):
             reason = f"reclassified: {case.reason}"
@@ -284,7 +364,20 @@ class Tasking:
                             reason=reason, now=now)
             return out + _sync_contact(task, contact, now)
 
-        await self.change(task_id, revise)
+        await self._recheck_contact(await self.change(task_id, revise), contact)
+
+    async def _recheck_contact(self, task: Task, used: dict[str, Any] | None) -> None:
+        """The task was written with a contact document lacking some of its records: read it
+        again (not from the batch), since another process may have written it meanwhile."""
+        if not _lacks(task, used):
+            return
+        fresh = await self.store.get_contact(task.person_key)
+        if fresh is None or fresh == used:
+            return
+        batch = _batch.get()
+        if batch is not None:
+            batch.contacts[task.person_key] = fresh
+        await self.change(task.task_id, lambda t: _sync_contact(t, fresh, self.clock.now()))
 
     async def _new_task(self, task_id: str, case: ev.CaseOpened | ev.CaseMerged |
                         ev.CaseReclassified) -> Task:
@@ -316,44 +409,70 @@ class Tasking:
                         case.case_id, loaded.task.task_id, loaded.task.status)
 
     async def on_record(self, record: ev.RecordReceived) -> None:
-        known = await self._contact(record.person_key)  # a copy is changed: the cached one
-        contact: dict[str, Any] = (  # stays as stored
-            {**known, "records": list(known["records"])} if known
-            else {"_id": record.person_key, "records": []})
-        if any(r["record_id"] == record.record_id for r in contact["records"]):
-            contact_changed = False
+        known = await self._contact(record.person_key)
+        for _ in range(10):
+            contact = _with_record(known, record)
+            if contact is None:  # the record is in it already
+                contact = known
+                break
+            if await self.store.put_contact(contact):
+                contact["version"] = (contact.get("version") or 0) + 1  # as stored
+                batch = _batch.get()
+                if batch is not None:
+                    batch.contacts[record.person_key] = contact
+                break
+            # Another process wrote the person's contact meanwhile (a rebalance): merge again.
+            self.metrics.contact_conflicts.inc()
+            known = await self.store.get_contact(record.person_key)
         else:
-            contact_changed = True
-            contact["records"].append(_record_entry(record))
-            latest = max(contact["records"], key=lambda r: r["received_at"])
-            if latest["record_id"] == record.record_id or "person" not in contact:
-                contact["person"] = record.person.model_dump(mode="json")
-                contact["address"] = record.current.address
-        # The person's tasks are read while the contact is written (two round trips at once:
-        # only this person's messages, handled one after another, touch either).
-        found = self.store.find({"person_key": record.person_key})
-        if contact_changed:
-            tasks, _ = await asyncio.gather(
-                found, self.store.put_contact(contact, new=known is None))
-            batch = _batch.get()
-            if batch is not None:
-                batch.contacts[record.person_key] = contact
-        else:
-            tasks = await found
-        for task in tasks:
+            raise RuntimeError(f"contact of {record.record_id} kept changing under us")
+        for task in await self.store.find({"person_key": record.person_key}):
             await self.change(task.task_id,
                               lambda t: _sync_contact(t, contact, self.clock.now()))
 
     # --- inputs from the API --------------------------------------------------------------
     async def fire(self, task_id: str) -> None:
+        token = _firing.set(True)
         try:
-            await self.change(task_id, lambda t: tr.fire(t, self.clock.now(), self.policy))
+            task = await self.change(task_id, lambda t: tr.fire(t, self.clock.now(), self.policy))
         except NotFound:
             self.scheduler.schedule(task_id, None)
+            return
+        finally:
+            _firing.reset(token)
+        if self.owns(task):  # nothing was due (another process fired it, or it moved): the
+            self.scheduler.schedule(task_id, tr.next_due(task))  # time as stored now
 
 
 def _snapshot(task: Task) -> str:
     return repr(task)
+
+
+def _with_record(known: dict[str, Any] | None, record: ev.RecordReceived
+                 ) -> dict[str, Any] | None:
+    """A copy of the contact document with the record in it (the cached one stays as stored;
+    its ``version`` is the one the write is guarded by); None when the record is in it."""
+    if known is None:
+        contact: dict[str, Any] = {"_id": record.person_key, "records": []}
+    else:
+        contact = {**known, "records": list(known["records"]),
+                   "version": known.get("version")}
+    if any(r["record_id"] == record.record_id for r in contact["records"]):
+        return None
+    contact["records"].append(_record_entry(record))
+    latest = max(contact["records"], key=lambda r: r["received_at"])
+    if latest["record_id"] == record.record_id or "person" not in contact:
+        contact["person"] = record.person.model_dump(mode="json")
+        contact["address"] = record.current.address
+    return contact
+
+
+def _lacks(task: Task, contact: dict[str, Any] | None) -> bool:
+    """The contact document used lacks one of the task's records (or the person)."""
+    if not contact or "person" not in contact:
+        return True
+    have = {r["record_id"] for r in contact["records"]}
+    return any(s.record_id not in have for s in task.sources)
 
 
 def _sources(case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> list[Source]:

@@ -58,6 +58,14 @@ class TaskingMetrics:
         self.handler_retries = Counter(p + "handler_retries_total",
                                        "Input messages retried because the store was away",
                                        registry=registry)
+        self.contact_conflicts = Counter(
+            p + "contact_conflicts_total",
+            "Contact documents written meanwhile by another process, merged again",
+            registry=registry)
+        self.owned_partitions = Gauge(
+            p + "owned_case_partitions",
+            "Case partitions whose timers, gauges and outbox sweep this process keeps",
+            registry=registry)
         self.publish_failures = Counter(p + "publish_failures_total",
                                         "Outbox relays Kafka did not acknowledge (retried)",
                                         registry=registry)

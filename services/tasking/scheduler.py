@@ -1,7 +1,9 @@
-"""Due timers in memory: a heap of (due time, task id) rebuilt from the store at start (only
-tasks with a pending timer are read), fed by every task write, slept on until the next due time
-(woken early by an earlier timer or a moved clock). Firing a timer is one task write, so after
-a crash a timer that fired is not due any more and one that did not is still in the store."""
+"""Due timers in memory: a heap of (due time, task id) loaded from the store for the tasks this
+process owns (only tasks with a pending timer are read; see ``services.tasking.ownership``), fed
+by every task write, slept on until the next due time (woken early by an earlier timer or a moved
+clock). Firing a timer is one version-guarded task write, so after a crash a timer that fired is
+not due any more and one that did not is still in the store; two processes firing one timer
+write it once (the loser re-reads and finds nothing due)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,21 @@ class Scheduler:
             heapq.heappush(self._heap, (due, task_id))
             if self._heap[0] == (due, task_id):
                 self._wake.set()
+        self._metrics.timers_pending.set(len(self._due))
+
+    def ensure(self, task_id: str, due: datetime) -> None:
+        """A due time read from the store: kept unless the heap has an earlier one for the task
+        (an early entry fires harmlessly: the write finds nothing due and re-reads the time)."""
+        known = self._due.get(task_id)
+        if known is None or due < known:
+            self.schedule(task_id, due)
+
+    def retain(self, keep: Callable[[str], bool]) -> None:
+        """Forget the timers of tasks ``keep`` rejects (their partition moved to another
+        process, which loads them from the store)."""
+        self._due = {task_id: due for task_id, due in self._due.items() if keep(task_id)}
+        self._heap = [(due, task_id) for task_id, due in self._due.items()]
+        heapq.heapify(self._heap)
         self._metrics.timers_pending.set(len(self._due))
 
     def pending(self) -> dict[str, datetime]:

@@ -40,6 +40,9 @@ class TaskingSettings(BaseSettings):
     create_topics: bool = True
     publish_timeout_s: Annotated[float, Field(gt=0)] = 15.0
     outbox_sweep_s: Annotated[float, Field(gt=0)] = 10.0
+    # How often the timers and gauges of the owned tasks are reloaded from the store (a write
+    # another tasking process made through its API reaches the owner's timer heap this way).
+    timer_resync_s: Annotated[float, Field(gt=0)] = 30.0
     # People (groups of one person's or case's messages) a consumer batch handles at once.
     consumer_concurrency: Annotated[int, Field(ge=1, le=1000)] = 32
     retry_after_s: Annotated[int, Field(ge=1)] = 5

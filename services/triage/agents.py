@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .adapters.changelog import drain_buffer
 from .adapters.publisher import PublishFailed
 from .adapters.state import Book, CaseBook
-from .designations import on_designation
+from .designations import learn_designations, on_designation
 from .handlers import utc_now
 from .messages import Handled, Incoming
 
@@ -85,12 +85,14 @@ def install_agents(triage: Triage) -> None:
 
     def case_books() -> Sequence[AnyBook]:
         return (CaseBook(triage.cases_by_person, triage.case_index),
-                Book(triage.downgrade_notices_by_case, partition=0))
+                Book(triage.downgrade_notices_by_case, partition=0),
+                Book(triage.designations_by_partition))
 
     def handle_case(msg: Incoming, books: Sequence[AnyBook]) -> Handled:
-        cases, downgrades = books
+        cases, downgrades, applied = books
         assert isinstance(cases, CaseBook) and isinstance(downgrades, Book)
-        return triage.handlers.on_case_message(msg, cases, downgrades)
+        assert isinstance(applied, Book)
+        return triage.handlers.on_case_message(msg, cases, downgrades, applied)
 
     def handle_area(msg: Incoming, books: Sequence[AnyBook]) -> Handled:
         (areas,) = books
@@ -116,3 +118,14 @@ def install_agents(triage: Triage) -> None:
         log.info("case index rebuilt after recovery: %d entries", count)
 
     triage.cases_by_person.on_recover(rebuild_index)
+
+    async def learn_partition_designations() -> None:
+        # A partition taken over may have been re-triaged for a designation this worker's
+        # GlobalTable copy does not hold yet (it follows that changelog as a standby, so a
+        # few seconds late): its records must be classified with it from the first one.
+        learned = learn_designations(triage.designations_by_partition.values(),
+                                     triage.designations_by_area, triage.registry)
+        log.info("designations of the case partitions after recovery: %d new to this worker",
+                 learned)
+
+    triage.designations_by_partition.on_recover(learn_partition_designations)

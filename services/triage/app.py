@@ -8,6 +8,10 @@ Tables (named `<value>_by_<key>`):
   fed from its changelog events.
 - `downgrade_notices_by_case` (GlobalTable, 1 partition): would-be downgrades kept for review,
   held in full by every worker so any of them lists all.
+- `designations_by_partition` (Table, one partition per records partition): key
+  `<partition>/<area code>/<notice id>`, the designation a re-triage command applied on that case
+  partition; a worker that takes the partition over recovers it before handling the partition's
+  records and applies what its registry lacks.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class Triage:
     designations_by_area: Any
     downgrade_notices_by_case: Any
     case_index: CaseIndex
+    designations_by_partition: Any
     publisher: Publisher
     on_fatal: Callable[[BaseException], None]
     agents: dict[str, Any] = field(default_factory=dict)
@@ -121,6 +126,11 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
     downgrades = app.GlobalTable("downgrade_notices_by_case", partitions=1, **_BYTES,
                                  recovery_buffer_size=1,  # faust's advice for GlobalTable
                                  help="Downgrades noticed by re-triage, not applied, by case id")
+    # Co-partitioned with the records: the designations each case partition was re-triaged
+    # for, so whichever worker takes the partition over knows them before its first record
+    # (the GlobalTable above reaches it only as a standby, later).
+    applied = app.Table("designations_by_partition", partitions=partitions, **_BYTES,
+                        help="The designations each case partition was re-triaged for")
     metrics = TriageMetrics()
     metrics.watch_registry(lambda: registry)
     if publisher is None:
@@ -133,7 +143,8 @@ def create_triage(settings: TriageSettings, *, policy: Policy, partitions: int,
         metrics=metrics, handlers=Handlers(topics=topics, policy=policy, registry=registry,
                                            source=settings.source, clock=clock),
         cases_by_person=cases, designations_by_area=areas, downgrade_notices_by_case=downgrades,
-        case_index=CaseIndex(), publisher=publisher, on_fatal=on_fatal)
+        case_index=CaseIndex(), designations_by_partition=applied, publisher=publisher,
+        on_fatal=on_fatal)
     install_agents(triage)
     install_lag_timer(app, [topics.records, topics.risk_areas, topics.commands],
                       metrics.consumer_lag)

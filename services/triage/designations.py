@@ -1,13 +1,17 @@
 """What happens on each risk-area designation: keep it in `designations_by_area`, apply it to
-the worker's registry, and fan a re-triage command out to every case partition."""
+the worker's registry, and fan a re-triage command out to every case partition. And what a
+worker learns from `designations_by_partition` when it takes case partitions over."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from contracts.events import RiskAreaDesignated
 
 from .adapters.commands import RetriageCommand, encode_command
 from .adapters.mapping import decode_notices, designation_from_event, encode_notices
 from .adapters.state import Book
+from .domain import RiskAreaRegistry
 from .handlers import Handlers, decode_expected
 from .messages import Handled, Incoming, Outgoing
 
@@ -19,6 +23,30 @@ def _same(stored: bytes, event: RiskAreaDesignated) -> bool:
     old = RiskAreaDesignated.model_validate_json(stored)
     unsaid = {"designated_at": None, "designated_by": None}
     return old.model_copy(update=unsaid) == event.model_copy(update=unsaid)
+
+
+def learn_designations(applied: Iterable[bytes], areas: Mapping[str, bytes],
+                       registry: RiskAreaRegistry) -> int:
+    """Apply to the registry each designation a case partition was re-triaged for that the
+    worker does not know (by area code and notice id), or knows only in an older version
+    (its GlobalTable copy holds an earlier `designated_at`). Returns how many were applied."""
+    learned = 0
+    for value in applied:
+        if not value:
+            continue
+        event = RiskAreaDesignated.model_validate_json(value)
+        known = decode_notices(areas.get(event.area_code)).get(event.notice_id)
+        if known is not None:
+            old = RiskAreaDesignated.model_validate_json(known)
+            newer = (old.designated_at is not None and event.designated_at is not None
+                     and event.designated_at > old.designated_at)
+            if _same(known, event) or not newer:
+                continue
+        elif registry.get(event.area_code, event.notice_id) is not None:
+            continue  # applied by a command here, ahead of the GlobalTable
+        registry.apply(designation_from_event(event))
+        learned += 1
+    return learned
 
 
 def on_designation(handlers: Handlers, msg: Incoming, areas: Book) -> Handled:

@@ -95,9 +95,11 @@ class Handlers:
                              event_id=event.rejection_id)
         return Handled(outputs=[out], rejected=[problem.reason])
 
-    def on_case_message(self, msg: Incoming, cases: CaseBook, downgrades: Book) -> Handled:
+    def on_case_message(self, msg: Incoming, cases: CaseBook, downgrades: Book,
+                        applied: Book | None = None) -> Handled:
         if is_command(msg.headers):
-            return self.guarded(msg, lambda: self._retriage(msg, cases, downgrades), "triage")
+            return self.guarded(msg, lambda: self._retriage(msg, cases, downgrades, applied),
+                                "triage")
         if msg.topic == self.topics.resolutions:
             return self.guarded(msg, lambda: self._resolve(msg, cases, downgrades),
                                 "resolutions")
@@ -158,7 +160,8 @@ class Handlers:
         change = CaseChange(decision.kind.value, "record", decision.case.classification, when)
         return Handled(outputs=[message], changes=[change])
 
-    def _retriage(self, msg: Incoming, cases: CaseBook, downgrades: Book) -> Handled:
+    def _retriage(self, msg: Incoming, cases: CaseBook, downgrades: Book,
+                  applied: Book | None = None) -> Handled:
         command = decode_command(msg.value)
         designation = designation_from_event(command.designation)
         self.registry.apply(designation)
@@ -187,4 +190,9 @@ class Handlers:
         for notice in result.downgrades:
             if record_downgrade(downgrades, notice):
                 handled.downgrades.append(notice)
+        if applied is not None:
+            # Kept on the partition's own changelog: whoever takes the partition over learns
+            # the designation before its first record (`designations.learn_designations`).
+            applied.put(f"{msg.partition}/{designation.area_code}/{designation.notice_id}",
+                        command.designation.model_dump_json().encode())
         return handled

@@ -6,6 +6,12 @@ after every message of it is in the store with its outbox and the batch's relay 
 was acknowledged or left in the outboxes for the sweep. A bad message is logged and counted
 (dead letter), never fatal; when the store is away a message is retried with backoff and
 nothing of its batch is committed.
+
+Several processes in the group: when partitions are revoked, the batch in hand is finished and
+committed first (the rebalance waits for it), so the next owner starts where this one stopped;
+what ``getmany`` returned for a partition revoked meanwhile is left to the new owner. The
+``on_assigned`` / ``on_revoked`` hooks tell the handlers which partitions of ``owner_topic`` (the
+cases topic) this process holds, for timers and the outbox sweep.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pymongo.errors import PyMongoError
 
 from contracts.envelope import Envelope, EnvelopeError, decode_envelope
@@ -28,18 +34,25 @@ from services.tasking.metrics import TaskingMetrics
 log = logging.getLogger(__name__)
 Handler = Callable[[Envelope], Awaitable[None]]
 BatchScope = Callable[[], AbstractAsyncContextManager[None]]
+Assigned = Callable[[set[int], int], Awaitable[None]]
+Revoked = Callable[[set[int]], None]
 
 
 class InputConsumer:
     def __init__(self, settings: KafkaSettings, topics: list[str], handle: Handler,
                  metrics: TaskingMetrics, *, group_id: str,
                  prepare: Callable[[], Awaitable[None]] | None = None,
-                 batch: BatchScope | None = None, concurrency: int = 32) -> None:
+                 batch: BatchScope | None = None, concurrency: int = 32,
+                 owner_topic: str | None = None, on_assigned: Assigned | None = None,
+                 on_revoked: Revoked | None = None) -> None:
         self._settings, self._topics, self._handle = settings, topics, handle
         self._metrics, self._group_id, self._prepare = metrics, group_id, prepare
         self._batch: BatchScope = batch or contextlib.nullcontext
         self._concurrency = concurrency
+        self._owner_topic, self._on_assigned, self._on_revoked = (owner_topic, on_assigned,
+                                                                  on_revoked)
         self._stopping = asyncio.Event()
+        self._handling = asyncio.Lock()  # held while a batch is handled and committed
 
     def stop(self) -> None:
         self._stopping.set()
@@ -48,12 +61,13 @@ class InputConsumer:
         backoff = 1.0
         while not self._stopping.is_set():
             consumer = AIOKafkaConsumer(
-                *self._topics, **self._settings.client_kwargs(), group_id=self._group_id,
+                **self._settings.client_kwargs(), group_id=self._group_id,
                 enable_auto_commit=False, auto_offset_reset="earliest")
             try:
                 if self._prepare is not None:
                     await self._prepare()
                 await consumer.start()
+                consumer.subscribe(self._topics, listener=_Listener(self, consumer))
                 backoff = 1.0
                 await self._consume(consumer)
             except (KafkaError, OSError) as exc:
@@ -62,6 +76,26 @@ class InputConsumer:
                 backoff = min(backoff * 2, 30.0)
             finally:
                 await consumer.stop()
+                await self.revoked(None)
+
+    async def revoked(self, partitions: set[TopicPartition] | None) -> None:
+        """Before a rebalance (and after the consumer stopped, None: all of them): the batch
+        in hand is done and committed; the owner topic's partitions are handed over."""
+        async with self._handling:
+            if self._on_revoked is not None:
+                self._on_revoked(set(range(1 << 16)) if partitions is None else {
+                    tp.partition for tp in partitions if tp.topic == self._owner_topic})
+
+    async def assigned(self, consumer: AIOKafkaConsumer,
+                       partitions: set[TopicPartition]) -> None:
+        if self._on_assigned is None or self._owner_topic is None:
+            return
+        count = len(consumer.partitions_for_topic(self._owner_topic) or ())
+        try:
+            await self._on_assigned({tp.partition for tp in partitions
+                                     if tp.topic == self._owner_topic}, count)
+        except Exception:  # the store is away: the periodic resync catches up
+            log.exception("taking over partitions %s failed", sorted(partitions))
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -75,17 +109,28 @@ class InputConsumer:
             await self._metrics.consumer_lag.update(consumer)
             if not batches:
                 continue
-            groups = self._groups([m for messages in batches.values() for m in messages])
-            limit = asyncio.Semaphore(self._concurrency)
-            async with self._batch():
-                done = await asyncio.gather(*(self._group(group, limit) for group in groups))
-            if not all(done):
-                return  # stopping mid-retry: uncommitted, redelivered later
-            try:
-                await consumer.commit({tp: messages[-1].offset + 1
-                                       for tp, messages in batches.items()})
-            except CommitFailedError as exc:
-                log.warning("commit failed (%s); redelivery is harmless", exc)
+            async with self._handling:
+                if not await self._handle_batch(consumer, batches):
+                    return  # stopping mid-retry: uncommitted, redelivered later
+
+    async def _handle_batch(self, consumer: AIOKafkaConsumer,
+                            batches: dict[TopicPartition, list[ConsumerRecord]]) -> bool:
+        mine = consumer.assignment()
+        batches = {tp: messages for tp, messages in batches.items() if tp in mine}
+        if not batches:  # revoked since getmany: the next owner reads them
+            return True
+        groups = self._groups([m for messages in batches.values() for m in messages])
+        limit = asyncio.Semaphore(self._concurrency)
+        async with self._batch():
+            done = await asyncio.gather(*(self._group(group, limit) for group in groups))
+        if not all(done):
+            return False
+        try:
+            await consumer.commit({tp: messages[-1].offset + 1
+                                   for tp, messages in batches.items()})
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.warning("commit failed (%s); redelivery is harmless", exc)
+        return True
 
     async def _group(self, group: list[tuple[ConsumerRecord, Envelope]],
                      limit: asyncio.Semaphore) -> bool:
@@ -156,6 +201,17 @@ class InputConsumer:
             await self._sleep(backoff)
             backoff = min(backoff * 2, 30.0)
         return False
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: InputConsumer, consumer: AIOKafkaConsumer) -> None:
+        self._owner, self._consumer = owner, consumer
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._owner.revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self._owner.assigned(self._consumer, set(assigned))
 
 
 def _entity_keys(envelope: Envelope, message: ConsumerRecord) -> list[str]:

@@ -135,17 +135,21 @@ class TaskStore:
         """Tasks matching equality on declared fields only (never a range or a sort)."""
         return [task_from_doc(d) async for d in self.db.tasks.find(query)]
 
-    async def timers(self) -> list[tuple[str, datetime]]:
-        """(task id, next due) of every task with a pending timer: what the heap is built from."""
-        cursor = self.db.tasks.find({"has_timer": True}, {"next_due": 1})
-        return [(d["_id"], d["next_due"]) async for d in cursor if d.get("next_due")]
+    async def timers(self) -> list[tuple[str, str, datetime]]:
+        """(task id, case id, next due) of every task with a pending timer: what the heap is
+        built from (the case id tells which process owns the timer)."""
+        cursor = self.db.tasks.find({"has_timer": True}, {"next_due": 1, "case_id": 1})
+        return [(d["_id"], d["case_id"], d["next_due"]) async for d in cursor
+                if d.get("next_due")]
 
-    async def with_outbox(self) -> list[str]:
-        return [d["_id"] async for d in self.db.tasks.find({"has_outbox": True}, {"_id": 1})]
+    async def with_outbox(self) -> list[tuple[str, str]]:
+        """(task id, case id) of every task whose outbox holds events not yet relayed."""
+        cursor = self.db.tasks.find({"has_outbox": True}, {"case_id": 1})
+        return [(d["_id"], d["case_id"]) async for d in cursor]
 
     async def open_summary(self) -> list[dict[str, Any]]:
-        """Status and township of every open task (for the gauges at start)."""
-        projection = {"status": 1, "township_code": 1, "county_code": 1}
+        """Status, township and case id of every open task (for the gauges)."""
+        projection = {"status": 1, "township_code": 1, "county_code": 1, "case_id": 1}
         return [d async for d in self.db.tasks.find({"open": True}, projection)]
 
     async def open_load(self, grid_id: str) -> int:
@@ -155,16 +159,22 @@ class TaskStore:
     async def get_contact(self, person_key: str) -> dict[str, Any] | None:
         return await self.db.contacts.find_one({"_id": person_key})
 
-    async def put_contact(self, doc: dict[str, Any], *, new: bool = False) -> None:
-        """``new``: none was stored when last read, so an insert (one statement on FerretDB;
-        an upsert is a query, then the insert) — a replace if one appeared meanwhile."""
-        if new:
+    async def put_contact(self, doc: dict[str, Any]) -> bool:
+        """Write a person's contact document if nobody changed it since it was read (``doc``'s
+        ``version``: absent for a new document, None for one stored before versions); False
+        otherwise (the caller re-reads and merges again). Two processes may hold one person's
+        messages for a moment during a rebalance; neither's records are lost."""
+        expected = doc.get("version", 0)
+        new = {**doc, "version": (expected or 0) + 1}
+        if "version" not in doc:
             try:
-                await self.db.contacts.insert_one(doc)
-                return
+                await self.db.contacts.insert_one(new)
             except DuplicateKeyError:
-                pass
-        await self.db.contacts.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+                return False
+            return True
+        result = await self.db.contacts.replace_one({"_id": doc["_id"], "version": expected},
+                                                    new)
+        return result.matched_count == 1
 
     # grid directory
     async def put_grid(self, grid: dict[str, Any]) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from contracts.envelope import decode_envelope
-from contracts.events import CaseReclassified
+from contracts.events import CaseReclassified, RiskAreaDesignated
 from services.triage.adapters.commands import decode_command
-from services.triage.adapters.mapping import notices_events
+from services.triage.adapters.mapping import designation_from_event, encode_notices, notices_events
+from services.triage.designations import learn_designations
+from services.triage.domain import RiskAreaRegistry
 
 from .builders import ORIGIN_TOWNSHIP, T0, designation, kafka_message, key_of, record
 from .conftest import PARTITIONS, ce_types, sent
@@ -104,3 +106,35 @@ async def test_downgrades_of_every_case_partition_land_in_the_one_global_table(t
     listed = WorkerPort(triage).downgrades()
     assert sorted(d["person_key"] for d in listed) == sorted([key_of(1), key_of(2)])
     assert {d["would_be"] for d in listed} == {"none"}
+
+
+async def test_each_partition_keeps_the_designations_it_was_retriaged_for(triage):
+    commands = await _designate(triage, designation())
+    await _run_commands(triage, commands[:2])
+    kept = dict(triage.designations_by_partition.items())
+    assert sorted(kept) == sorted(f"{c.partition}/{ORIGIN_TOWNSHIP}/notice-1"
+                                  for c in commands[:2])
+    assert {RiskAreaDesignated.model_validate_json(v).notice_id for v in kept.values()} == {
+        "notice-1"}
+
+
+def test_a_worker_taking_a_partition_over_learns_what_its_global_copy_lacks():
+    """The case the gap was about: the partition was re-triaged on another worker, this one's
+    GlobalTable copy has not caught up. The registry learns the designation; one it knows (or
+    knows newer) is left alone."""
+    first = designation(notice_id="n-1")
+    applied = [first.model_dump_json().encode()]
+    registry = RiskAreaRegistry()
+    assert learn_designations(applied, {}, registry) == 1
+    assert registry.get(ORIGIN_TOWNSHIP, "n-1") is not None
+    assert learn_designations(applied, {}, registry) == 0  # known now
+    corrected = designation(notice_id="n-1", level="low", designated_at=T0 + timedelta(hours=2))
+    areas = {ORIGIN_TOWNSHIP: encode_notices({"n-1": corrected.model_dump_json().encode()})}
+    fresh = RiskAreaRegistry([designation_from_event(corrected)])
+    assert learn_designations(applied, areas, fresh) == 0  # never reverts a newer notice
+    assert fresh.get(ORIGIN_TOWNSHIP, "n-1").level.value == "low"
+    older = {ORIGIN_TOWNSHIP: encode_notices({"n-1": designation(
+        notice_id="n-1", level="low", designated_at=T0).model_dump_json().encode()})}
+    stale = RiskAreaRegistry([designation_from_event(designation(notice_id="n-1", level="low"))])
+    assert learn_designations(applied, older, stale) == 1  # the partition's is newer
+    assert stale.get(ORIGIN_TOWNSHIP, "n-1").level.value == "high"
