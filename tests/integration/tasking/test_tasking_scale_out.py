@@ -16,9 +16,11 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from contracts import events as ev
 from paicha.stack.errors import free_port
@@ -88,6 +90,15 @@ async def diagnose(urls: list[str]) -> list[list[str]]:
     return out
 
 
+async def conditional_writes_are_atomic(mongo_url: str) -> bool:
+    """MongoDB applies `replace_one({_id, version}, …)` atomically; FerretDB v1 does not."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        return "ferretdb" not in await client.admin.command("buildInfo")
+    finally:
+        await client.close()
+
+
 async def post_outcome(url: str, case_id: str) -> int:
     body = {"outcome": "verified_no_risk", "request_id": f"req-{case_id}"}
     async with httpx.AsyncClient(base_url=url, headers=ADMIN) as client:
@@ -134,10 +145,15 @@ async def scenario(kafka_bootstrap: str, mongo_url: str, tmp_path: Path,
             *[e for seq in range(OUTCOMES[0], sum(OUTCOMES)) for e in (
                 record(seq, now=now), case(seq, now=now, due_in=timedelta(hours=1)))]])
         streaming = asyncio.create_task(stream(kafka_bootstrap, namespace, *LATE))
-        # The same outcome posted to both processes at once, for half of the outcome cases.
-        for case_id in outcome_cases[:5]:
+        # The same outcome posted to both processes at once, for half of the outcome cases —
+        # on a store whose conditional writes are atomic (MongoDB). FerretDB v1's are not
+        # (test_version_guard.py, docs/tasking.md "Known limits": one tasking process per
+        # database there), so on it each outcome goes to one process, alternately.
+        racing = await conditional_writes_are_atomic(mongo_url)
+        for n, case_id in enumerate(outcome_cases[:5]):
+            targets = urls if racing else [urls[n % 2]]
             for _ in range(100):
-                answers = await asyncio.gather(*(post_outcome(u, case_id) for u in urls))
+                answers = await asyncio.gather(*(post_outcome(u, case_id) for u in targets))
                 if 404 not in answers:
                     break
                 await asyncio.sleep(0.2)  # the case is not in yet

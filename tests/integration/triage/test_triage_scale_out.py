@@ -67,6 +67,7 @@ def final_state(envelopes: list[Envelope]) -> dict[str, list[Envelope]]:
             events.append(e)
         elif events[same[0]].event != e.event:
             events[same[0]] = e
+    return by_case
 
 
 async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
