@@ -80,10 +80,11 @@ class Chain:
     processes: dict[str, ServiceProcess] = field(init=False)
 
     def __post_init__(self) -> None:
-        ports = {k: free_port() for k in (
-            "kafka_port", "kafka_controller_port", "mongo_port", "postgres_port", "intake_port",
-            "triage_port", "tasking_port", "reporting_port")}
-        self.settings = StackSettings(name=f"chain-{uuid.uuid4().hex[:8]}", **ports)
+        self.settings = StackSettings(
+            name=f"chain-{uuid.uuid4().hex[:8]}", kafka_port=free_port(),
+            kafka_controller_port=free_port(), mongo_port=free_port(),
+            postgres_port=free_port(), intake_port=free_port(), triage_port=free_port(),
+            tasking_port=free_port(), reporting_port=free_port())
         self.stack = Stack(self.settings)
         self.feed_tokens = {feed: new_token(feed) for feed in FEEDS}
         self.processes = {}

@@ -149,7 +149,9 @@ class Scenario:
     # Calls: (feed, [bodies]) in order; duplicates and invalid rows included.
     calls: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     file_rows: list[dict[str, Any]] = field(default_factory=list)  # screening list (CSV)
-    invalid: list[tuple[str, str, str]] = field(default_factory=list)  # (feed, reason, field)
+    # Invalid rows sent: (feed, reason, field, the row's source id); a row sent twice is one
+    # rejection (its id derives from the payload).
+    invalid: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def day(self) -> date:
@@ -194,9 +196,10 @@ class Scenario:
 
     def rejected(self) -> tuple[Counter[str], Counter[str]]:
         distinct = set(self.invalid)
-        return Counter(r for _, r, _ in distinct), Counter(f for f, _, _ in distinct)
+        return Counter(r for _, r, _, _ in distinct), Counter(f for f, _, _, _ in distinct)
 
-    def expected_report(self, hourly: list[int]) -> dict[str, Any]:
+    def expected_report(self, hourly: list[int], *, designations: int = len(DESIGNATIONS),
+                        tasks: dict[str, int] | None = None) -> dict[str, Any]:
         recs = self.records()
         by_reason, by_feed = self.rejected()
         towns = sorted({r.township for r in recs}, key=lambda t: (t == "unknown", t))
@@ -214,7 +217,7 @@ class Scenario:
                            "cumulative": self.status_counts(
                                [r for r in recs if r.township == t])} for t in towns],
             "persons": {"today": persons, "cumulative": persons},
-            "tasks": {"overdue_now": 0, "went_overdue_today": 0, "escalated_today": 0},
+            "tasks": tasks or {"overdue_now": 0, "went_overdue_today": 0, "escalated_today": 0},
             "tests": {"today": tests, "cumulative": tests,
                       "low_risk_cumulative": self.tests(low_only=True),
                       "positive_alerts_today": sum(p.test == "positive" and
@@ -226,7 +229,7 @@ class Scenario:
                                         "by_reason": dict(by_reason)}},
             "resolved_today": sum(p.outcome in ("verified_no_risk", "not_in_area")
                                   for p in self.people.values()),
-            "designations_today": len(DESIGNATIONS),
+            "designations_today": designations,
             "hourly": hourly,
         }
 
@@ -351,7 +354,7 @@ def build(now: datetime, seed: int = 20220801) -> Scenario:
                 body.pop(key)
             else:
                 body[key] = value
-        sc.invalid.append((feed, reason, fld))
+        sc.invalid.append((feed, reason, fld, str(body["source_record_id"])))
         return body
 
     bad_id = dict(by_feed["bigdata"][0])
@@ -376,7 +379,8 @@ def build(now: datetime, seed: int = 20220801) -> Scenario:
     sc.calls.append(("bigdata", [later_none.body, by_feed["bigdata"][0]]))
     sc.calls.append(("contacts", [later_raised.body]))
     sc.calls.append(("assist", [bad_twice, by_feed["assist"][0]]))
-    sc.invalid.append(("assist", "invalid_mobile", "mobile"))  # the same rejection again
+    sc.invalid.append(("assist", "invalid_mobile", "mobile",  # the same rejection again
+                       str(bad_twice["source_record_id"])))
     return sc
 
 

@@ -181,7 +181,7 @@ async def test_records_across_all_feeds_reach_the_daily_report_exactly(chain: Ch
         accepted = sum(a["accepted"] for a in answers)
         assert accepted == len(sc.records())
         refused = Counter((a["feed"], e["reason"]) for a in answers for e in a["errors"])
-        assert refused == Counter((f, r) for f, r, _ in sc.invalid)
+        assert refused == Counter((f, r) for f, r, _, _ in sc.invalid)
         assert sum(a["duplicates"] for a in answers) == 3
 
         tasks = await _wait_for_tasks(client, chain, len(sc.people))
