@@ -114,7 +114,11 @@ class Chain:
             keep_logs.mkdir(parents=True, exist_ok=True)
             for log in self.settings.run_dir.glob("**/*.log"):
                 shutil.copy(log, keep_logs / log.name)
-        self.stack.down(wipe=True)
+        if os.environ.get("PAICHA_CHAIN_KEEP"):  # for a post-mortem: stop, keep the data
+            self.stack.down()
+            print(f"\nchain data kept in {self.settings.run_dir}")
+        else:
+            self.stack.down(wipe=True)
 
     def _extra_env(self) -> dict[str, dict[str, str]]:
         run = self.settings.run_dir
@@ -126,7 +130,8 @@ class Chain:
         intake.update({"INTAKE_PUBLISH_TIMEOUT_S": "5", "INTAKE_SWEEP_INTERVAL_S": "2",
                        "INTAKE_SWEEP_GRACE_S": "8", "INTAKE_SWEEP_SLOT_S": "5",
                        "INTAKE_LOG_LEVEL": "WARNING"})
-        triage = {"TRIAGE_SESSION_TIMEOUT_SECONDS": "10", "TRIAGE_LOG_LEVEL": "warning"}
+        triage = {"TRIAGE_SESSION_TIMEOUT_SECONDS": "10",
+                  "TRIAGE_LOG_LEVEL": os.environ.get("PAICHA_CHAIN_TRIAGE_LOG_LEVEL", "warning")}
         tasking = {"TASKING_OUTBOX_SWEEP_S": "1", "TASKING_PUBLISH_TIMEOUT_S": "10",
                    "TASKING_LOG_LEVEL": "WARNING"}
         reporting = {"REPORTING_SNAPSHOT_MAX_AGE_S": "0", "REPORTING_LOG_LEVEL": "WARNING"}
