@@ -11,6 +11,7 @@ and tasking escalates a missed deadline after 7.2 s at the township and again at
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ import httpx
 from contracts.envelope import Envelope
 from paicha.stack import Stack
 from paicha.stack.config import StackSettings
-from paicha.stack.errors import StackError, free_port
+from paicha.stack.errors import StackError, free_port, require_free_port
 from paicha.stack.local import DEMO_GRIDS, SERVICES, ensure_local_secrets
 from paicha.stack.services import ServiceProcess, ServiceSpec
 from services.intake.auth import hash_token, new_token
@@ -192,12 +193,28 @@ class Chain:
 
     def restart_broker(self, down_s: float = 0.0) -> None:
         """Stop Kafka (SIGTERM, a clean shutdown), optionally stay down, start it again and
-        wait until it answers."""
-        self.stack.kafka.process.stop(timeout_s=60)
+        wait until it answers.
+
+        The JVM's main thread can be a zombie while its other threads still shut down, so "no
+        pid" is not "gone": wait until both of its ports can be bound before starting again.
+        """
+        kafka, s = self.stack.kafka, self.settings
+        kafka.process.stop(timeout_s=60)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                require_free_port(s.host, s.kafka_port, "kafka")
+                require_free_port(s.host, s.kafka_controller_port, "controller")
+                break
+            except StackError:
+                assert time.monotonic() < deadline, "Kafka's ports stay taken after its stop"
+                time.sleep(0.5)
         time.sleep(down_s)
-        self.stack.kafka.start()
-        self.stack._wait("Kafka", self.stack.kafka.ready, self.stack.kafka.process.pid,
-                         self.stack.kafka.log_tail)
+        kafka.start()
+        deadline = time.monotonic() + 120
+        while not asyncio.run(kafka.ready()):
+            assert time.monotonic() < deadline, f"Kafka did not come back:\n{kafka.log_tail()}"
+            time.sleep(0.5)
 
     @property
     def kafka(self) -> str:
