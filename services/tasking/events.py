@@ -121,12 +121,31 @@ def _test_event(task: Task, fact: f.Fact) -> ev.Event:
     raise TypeError(f"no event for {fact!r}")
 
 
+def _to_milliseconds(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if isinstance(value, dict):
+        return {k: _to_milliseconds(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_milliseconds(v) for v in value]
+    return value
+
+
+def at_store_precision(event: ev.Event) -> ev.Event:
+    """The event with its times cut to milliseconds, the precision the store (BSON dates) keeps
+    a task's times in. Without it an event sent right after a change (TaskEscalated: due_at to
+    the microsecond) and one sent after the task went through the store (the TaskOverdue of that
+    same deadline) would disagree about one deadline, and a consumer comparing them (reporting's
+    "overdue now") would see a later deadline that is not there."""
+    return type(event).model_validate(_to_milliseconds(event.model_dump()))
+
+
 def outbox_entries(task: Task, facts: list[f.Fact], version: int, now: datetime
                    ) -> list[dict[str, Any]]:
     """The outbox entries of a change that makes the task document ``version``."""
     out = []
     for index, fact in enumerate(facts):
-        event = to_event(task, fact)
+        event = at_store_precision(to_event(task, fact))
         out.append({"id": derived_event_id(task.task_id, version, index), "topic": event.topic,
                     "key": event.entity_key(), "type": event.ce_type,
                     "data": event.model_dump_json(), "time": now})

@@ -195,7 +195,7 @@ class View:
                 task.overdue_due = due
             self._mark("overdue", f["at"], "", f["task"])
         elif ev == "escalated":
-            self._mark("escalated", f["at"], f.get("tier") or "", f["task"])
+            self._mark("escalated", f["at"], "", f["task"])  # distinct tasks a day, any tier
 
     def _test(self, eid: str, f: Fact) -> None:
         test = self.tests.setdefault(f["test"], TestFact())
