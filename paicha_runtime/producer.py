@@ -72,6 +72,7 @@ class AckedProducer:
     async def send_all(self, messages: Sequence[tuple[str, Message]]) -> None:
         """Send (topic, message) pairs in order and return once every one is acknowledged;
         raises KafkaUnacknowledged otherwise."""
+        producer: AIOKafkaProducer | None = None
         try:
             async with asyncio.timeout(self._timeout):
                 producer = await self._ensure()
@@ -79,11 +80,31 @@ class AckedProducer:
                            for topic, m in messages]
                 results = await asyncio.gather(*futures, return_exceptions=True)
         except (KafkaError, OSError, TimeoutError) as exc:
+            await self._discard(producer)
             raise KafkaUnacknowledged(f"Kafka did not acknowledge: {exc!r}") from exc
         failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
+            await self._discard(producer)
             raise KafkaUnacknowledged(
                 f"Kafka refused {len(failed)} of {len(results)}: {failed[0]!r}")
+
+    async def _discard(self, producer: AIOKafkaProducer | None) -> None:
+        """After a failed send the next one starts a new producer (a new producer id). An
+        idempotent producer whose broker restarted can be left refusing every send with
+        OutOfOrderSequenceNumber for good (seen in the chaos suite): its events would then
+        never leave tasking's outboxes. Re-sending after a new start is safe: consumers
+        dedupe by event id."""
+        if producer is None:
+            return  # never started: nothing to replace
+        stop = producer.stop
+        async with self._lock:
+            if self._producer is not producer:
+                return  # already replaced by another caller
+            self._producer = None
+        try:
+            await asyncio.wait_for(stop(), 5)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            log.info("discarded producer did not stop cleanly: %r", exc)
 
     async def ping(self) -> bool:
         try:
