@@ -65,6 +65,9 @@ async def run_batches(triage: Triage, stream: Any,
         await drain_buffer(triage.app.producer)
         for event in events:
             await stream.ack(event)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("batch handled and acknowledged: %s", sorted(
+                (e.message.topic, e.message.partition, e.message.offset) for e in events))
         triage.metrics.observe(handled, utc_now())
         for notice in handled.downgrades:
             # Never applied by the worker: a person reviews it (GET /v1/risk-areas/downgrades).

@@ -32,6 +32,7 @@ from services.triage.domain import Policy, RiskAreaRegistry
 from .adapters.http_api import build_api
 from .adapters.mapping import decode_notices, designation_from_event
 from .adapters.publisher import KafkaPublisher, Publisher
+from .adapters.rewind import TriageApp
 from .adapters.state import CaseIndex
 from .adapters.worker_port import WorkerPort
 from .agents import install_agents
@@ -71,7 +72,8 @@ class Triage:
 
 
 def faust_app(settings: TriageSettings, partitions: int) -> faust.App:
-    return faust.App(
+    # TriageApp: faust's App with the rebalance rewind fix (adapters/rewind.py).
+    return TriageApp(
         settings.app_id,
         **settings.kafka.faust_kwargs(),
         store=settings.store,

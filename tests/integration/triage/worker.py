@@ -53,7 +53,8 @@ class TriageWorker:
                 "TRIAGE_APP_ID": f"{self.namespace}-triage",
                 "TRIAGE_HTTP_HOST": "127.0.0.1", "TRIAGE_HTTP_PORT": str(self.port),
                 "TRIAGE_DATA_DIR": str(self.workdir / "data"),
-                "TRIAGE_SESSION_TIMEOUT_SECONDS": "6", "TRIAGE_LOG_LEVEL": "info",
+                "TRIAGE_SESSION_TIMEOUT_SECONDS": "6",
+                "TRIAGE_LOG_LEVEL": os.environ.get("TRIAGE_LOG_LEVEL", "info"),
                 "TRIAGE_ADMIN_TOKEN_HASH": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
                 **self.extra_env}
 

@@ -1,0 +1,79 @@
+"""The rebalance rewind (services/triage/adapters/rewind.py): after faust's seek to committed,
+an input partition with no committed offset (or 0) goes back to offset 0, so a message fetched
+and dropped during the rebalance is read again; committed partitions and changelogs are left."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import Any
+
+from aiokafka import TopicPartition
+from faust.types import TP
+
+from services.triage.adapters.rewind import (
+    RewindingConsumer,
+    TriageApp,
+    partitions_to_rewind,
+)
+
+RECORDS, AREAS, CHANGELOG = "ns.records", "ns.risk-areas", "app-cases_by_person-changelog"
+
+
+def acking(topic: str) -> bool:
+    return topic in {RECORDS, AREAS}
+
+
+def test_only_uncommitted_input_partitions_are_rewound() -> None:
+    committed = {TopicPartition(RECORDS, 0): 18, TopicPartition(RECORDS, 1): None,
+                 TopicPartition(RECORDS, 2): 0, TopicPartition(AREAS, 0): None,
+                 TopicPartition(CHANGELOG, 0): None}
+    rewound = partitions_to_rewind(committed, acking=acking, auto_offset_reset="earliest")
+    assert set(rewound) == {TopicPartition(AREAS, 0), TopicPartition(RECORDS, 1),
+                            TopicPartition(RECORDS, 2)}
+
+
+def test_nothing_is_rewound_when_the_reset_policy_is_latest() -> None:
+    committed = {TopicPartition(AREAS, 0): None}
+    assert partitions_to_rewind(committed, acking=acking, auto_offset_reset="latest") == []
+
+
+class FakeThread:
+    """Stands for faust's consumer thread: aiokafka's `seek_to_committed` seeks only `> 0`."""
+
+    def __init__(self, committed: dict[TopicPartition, int | None]) -> None:
+        self.committed = committed
+        self.position = {tp: 1 for tp in committed}  # where the fetcher got to
+
+    async def seek_to_committed(self) -> dict[TopicPartition, int | None]:
+        for tp, offset in self.committed.items():
+            if offset and offset > 0:
+                self.position[tp] = offset
+        return self.committed
+
+    def seek(self, tp: Any, offset: int) -> None:
+        self.position[TopicPartition(tp.topic, tp.partition)] = offset
+
+
+def test_the_consumer_seeks_a_never_committed_partition_back_to_its_first_message() -> None:
+    # The failing run: risk-areas partition 0 never committed, its offset 0 (the designation)
+    # fetched and dropped during recovery, the fetcher left at offset 1.
+    thread = FakeThread({TopicPartition(AREAS, 0): None, TopicPartition(RECORDS, 3): 9,
+                         TopicPartition(CHANGELOG, 0): None})
+    consumer: Any = RewindingConsumer.__new__(RewindingConsumer)
+    consumer._thread = thread
+    consumer._read_offset = defaultdict(lambda: None)
+    consumer.log = SimpleNamespace(dev=lambda *args, **kwargs: None)
+    consumer.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=acking),
+                                   conf=SimpleNamespace(consumer_auto_offset_reset="earliest"))
+    committed = asyncio.run(consumer.seek_to_committed())
+    assert committed == thread.committed  # faust's perform_seek still sees the real commits
+    assert thread.position == {TopicPartition(AREAS, 0): 0, TopicPartition(RECORDS, 3): 9,
+                               TopicPartition(CHANGELOG, 0): 1}
+    assert consumer._read_offset[TP(AREAS, 0)] is None
+
+
+def test_the_triage_app_consumes_with_the_rewinding_consumer() -> None:
+    app = TriageApp("rewind-unit", broker="kafka://127.0.0.1:9", autodiscover=False)
+    assert app.transport.Consumer is RewindingConsumer
