@@ -161,7 +161,7 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
 # Open bug (docs/triage.md "Known limits"): messages that reach triage while its consumer group
 # rebalances after a worker stops could be left unhandled. The part found (a partition with no
 # committed offset was not sought back after the rebalance: the designation lost, most runs) is
-# fixed (services/triage/adapters/rewind.py); what remains was seen once in 8 runs since, after
+# fixed (services/triage/adapters/rewind.py); what remains was seen once in 24 runs since, after
 # SIGTERM: records of one moved partition without a case. They stay in the suite, run every time,
 # and show as XPASS the day it is fixed; strict=False because most runs now go through cleanly.
 OPEN_REBALANCE_BUG = pytest.mark.xfail(
