@@ -3,14 +3,18 @@ JSON problem errors (503 + Retry-After when Kafka or the store is away), health 
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from paicha_runtime.http import install_health, install_problem_handlers, problem
+from paicha_runtime.http import (
+    install_health,
+    install_problem_handlers,
+    install_request_timing,
+    problem,
+)
 from services.intake.bootstrap import Components
 from services.intake.ports import Unavailable
 from services.intake.routes import files, records
@@ -39,15 +43,7 @@ def create_app(components: Components) -> FastAPI:
                        "intake (same ids), a retry does not duplicate them",
                        headers={"Retry-After": retry_after})
 
-    @app.middleware("http")
-    async def _timing(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "other")
-        components.metrics.request_seconds.labels(route, str(response.status_code)).observe(
-            time.perf_counter() - started)
-        return response
+    install_request_timing(app, components.metrics.request_seconds)
 
     install_health(app, {"kafka": components.publisher.ping, "store": components.store.ping},
                    components.metrics.registry)

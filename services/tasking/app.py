@@ -4,17 +4,21 @@ errors (503 + Retry-After when the store is away), health, metrics, and the work
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pymongo.errors import PyMongoError
 
-from paicha_runtime.http import install_health, install_problem_handlers, problem
+from paicha_runtime.http import (
+    install_health,
+    install_problem_handlers,
+    install_request_timing,
+    problem,
+)
 from services.tasking.bootstrap import Components
 from services.tasking.routes import admin, tasks
 
@@ -41,15 +45,7 @@ def create_app(components: Components) -> FastAPI:
         return problem(503, "unavailable", "the store is unavailable; nothing was changed, "
                        "retry later", headers={"Retry-After": retry_after})
 
-    @app.middleware("http")
-    async def _timing(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "other")
-        components.metrics.request_seconds.labels(route, str(response.status_code)).observe(
-            time.perf_counter() - started)
-        return response
+    install_request_timing(app, components.metrics.request_seconds)
 
     install_health(app, {"kafka": components.publisher.ping, "store": components.store.ping},
                    components.metrics.registry)
