@@ -1,4 +1,19 @@
-"""Rewind, after a rebalance, the input partitions that have no committed offset (or offset 0).
+"""Two fixes to faust's consumer, so that no message reaching triage around a rebalance or a stop
+is committed without being handled.
+
+1. Never count a message the stream skipped as acknowledged (`skipped_by_the_stream`).
+faust-streaming 0.15.3's `Stream.__aiter__` skips a message taken from an agent's queue while flow
+control is off (a rebalance or a stop has begun) or whose `generation_id` is stale, and then, in
+its `finally`, *acknowledges* it like a handled one ("We want to ack the filtered out message
+otherwise the lag would increase"). The consumer puts that offset among the acked ones, and the
+next commit goes past it. Triage takes its input in batches (`noack_take`), so a batch in hand
+when a rebalance starts is handled and acked after the skip: the commit then covers the skipped
+message that follows it, which no worker ever handles. Seen as records with no case after one of
+two workers got SIGTERM (the stopping worker's final commit covered them; the survivor resumed
+past them). The message, never handled, is read again after the seek to committed that follows
+the rebalance, or by the partition's next owner.
+
+2. Rewind the input partitions that have no committed offset (or offset 0).
 
 The bug this fixes (faust-streaming 0.15.3 with aiokafka): after every assignment, and after
 table recovery, faust calls `Consumer.perform_seek()` to put each partition back at its committed
@@ -41,8 +56,26 @@ def partitions_to_rewind(committed: Mapping[Any, int | None], *, acking: Any,
     return [tp for tp, offset in committed.items() if not offset and acking(tp.topic)]
 
 
+def skipped_by_the_stream(message: Any, app: Any) -> bool:
+    """Whether `message` is being acknowledged only because the stream skipped it: it never
+    started processing (`tracked` is set when it does) and the stream's skip condition holds
+    (flow control off, or a generation older than the consumer's). Acks without processing for
+    other reasons (a key or value that does not decode) keep flowing."""
+    return (not message.tracked
+            and (not app.flow_control.is_active()
+                 or message.generation_id != app.consumer_generation_id))
+
+
 class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
-    """faust's aiokafka consumer, also seeking never-committed input partitions to 0."""
+    """faust's aiokafka consumer that does not commit past a message the stream skipped, and
+    seeks never-committed input partitions to 0 after a rebalance."""
+
+    def ack(self, message: Any) -> bool:
+        if skipped_by_the_stream(message, self.app):
+            log.debug("not acknowledging %s offset %s: skipped by the stream during a "
+                      "rebalance or stop, so it was not handled", message.tp, message.offset)
+            return False
+        return bool(super().ack(message))
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
         committed: Mapping[Any, int] = await super().seek_to_committed()

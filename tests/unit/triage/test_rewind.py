@@ -77,3 +77,58 @@ def test_the_consumer_seeks_a_never_committed_partition_back_to_its_first_messag
 def test_the_triage_app_consumes_with_the_rewinding_consumer() -> None:
     app = TriageApp("rewind-unit", broker="kafka://127.0.0.1:9", autodiscover=False)
     assert app.transport.Consumer is RewindingConsumer
+
+
+class Message(SimpleNamespace):
+    """The fields of faust's ConsumerMessage that the ack bookkeeping reads."""
+
+    def __init__(self, offset: int, *, tracked: bool, generation_id: int = 7) -> None:
+        super().__init__(topic=RECORDS, partition=0, tp=TP(RECORDS, 0), offset=offset,
+                         tracked=tracked, generation_id=generation_id, acked=False, refcount=0)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def acking_consumer(*, flow_active: bool, generation_id: int = 7) -> Any:
+    """A RewindingConsumer with faust's real ack bookkeeping and commit-offset arithmetic,
+    partition RECORDS/0 committed at 10."""
+    consumer: Any = RewindingConsumer.__new__(RewindingConsumer)
+    consumer.app = SimpleNamespace(
+        topics=SimpleNamespace(acks_enabled_for=acking),
+        flow_control=SimpleNamespace(is_active=lambda: flow_active),
+        consumer_generation_id=generation_id)
+    consumer._committed_offset = defaultdict(lambda: None, {TP(RECORDS, 0): 10})
+    consumer._acked = defaultdict(list)
+    consumer._acked_index = defaultdict(set)
+    consumer._gap = defaultdict(lambda: None)
+    consumer._unacked_messages = set()
+    consumer._n_acked = 0
+    consumer._waiting_for_ack = None
+    return consumer
+
+
+def test_a_batch_acked_after_a_skip_commits_only_up_to_the_skipped_message() -> None:
+    # The SIGTERM loss: offsets 10-12 are a batch in hand (tracked) when the stop turns flow
+    # control off; the stream then takes 13 from its queue, skips it and acks it; the batch is
+    # handled and acked. Committing 14 would lose 13; the next owner must resume at 13.
+    consumer = acking_consumer(flow_active=False)
+    batch = [Message(offset, tracked=True) for offset in (10, 11, 12)]
+    assert consumer.ack(Message(13, tracked=False)) is False
+    assert all(consumer.ack(message) for message in batch)
+    assert consumer._new_offset(TP(RECORDS, 0)) == 13
+
+
+def test_a_stale_generation_skip_is_not_acknowledged_either() -> None:
+    consumer = acking_consumer(flow_active=True, generation_id=8)
+    assert consumer.ack(Message(10, tracked=False, generation_id=7)) is False
+    assert consumer._new_offset(TP(RECORDS, 0)) is None
+
+
+def test_handled_messages_and_undecodable_ones_are_acknowledged_as_before() -> None:
+    # An undecodable message is acked without being tracked while flow is on: it must still be
+    # committed past, or one bad message would hold its partition forever.
+    consumer = acking_consumer(flow_active=True)
+    assert consumer.ack(Message(10, tracked=True)) is True
+    assert consumer.ack(Message(11, tracked=False)) is True
+    assert consumer._new_offset(TP(RECORDS, 0)) == 12
