@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError
 
 from contracts.envelope import EnvelopeError
+from paicha_runtime.consume import Batches, ConsumeLoop
 from paicha_runtime.kafka import KafkaSettings
 from services.reporting.adapters.decoding import message_fact
 from services.reporting.metrics import ReportingMetrics
@@ -23,13 +24,15 @@ Batch = list[tuple[str, str, dict[str, Any]]]  # (topic, event id, fact)
 Ingest = Callable[[Batch], Awaitable[None]]
 
 
-class EventConsumer:
+class EventConsumer(ConsumeLoop):
+    name = "reporting consumer"
+
     def __init__(self, settings: KafkaSettings, topics: Sequence[str], ingest: Ingest,
                  metrics: ReportingMetrics, *, group_id: str,
                  prepare: Callable[[], Awaitable[None]] | None = None) -> None:
-        self._settings, self._topics, self._ingest = settings, list(topics), ingest
-        self._metrics, self._group_id, self._prepare = metrics, group_id, prepare
-        self._stopping = asyncio.Event()
+        super().__init__(settings, topics, group_id=group_id, prepare=prepare, max_records=5000,
+                         max_partition_fetch_bytes=4 * 1024 * 1024)
+        self._ingest, self._metrics = ingest, metrics
         self.caught_up = asyncio.Event()
         self.positions: dict[TopicPartition, int] = {}
         for topic in self._topics:  # zero series: the first malformed message is an increase
@@ -37,50 +40,23 @@ class EventConsumer:
                           "SchemaMismatchError", "EnvelopeError"):
                 metrics.malformed.labels(topic, error)
 
-    def stop(self) -> None:
-        self._stopping.set()
+    async def polled(self, consumer: AIOKafkaConsumer, batches: Batches) -> None:
+        if not batches:
+            await self._measure_lag(consumer, idle=True)
 
-    async def run(self) -> None:
-        backoff = 1.0
-        while not self._stopping.is_set():
-            consumer = AIOKafkaConsumer(
-                *self._topics, **self._settings.client_kwargs(), group_id=self._group_id,
-                enable_auto_commit=False, auto_offset_reset="earliest",
-                max_partition_fetch_bytes=4 * 1024 * 1024)
-            try:
-                if self._prepare is not None:
-                    await self._prepare()
-                await consumer.start()
-                backoff = 1.0
-                await self._consume(consumer)
-            except (KafkaError, OSError) as exc:
-                log.warning("reporting consumer: %s; restarting in %.0f s", exc, backoff)
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-            finally:
-                await consumer.stop()
-
-    async def _sleep(self, seconds: float) -> None:
+    async def handle(self, consumer: AIOKafkaConsumer, batches: Batches) -> bool:
+        if not await self._handle(batches):
+            return False
+        offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items()}
         try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            pass
+            await consumer.commit(offsets)
+        except CommitFailedError as exc:  # rebalance: redelivered, facts are idempotent
+            log.warning("commit failed (%s); the batch will be redelivered", exc)
+        self.positions.update(offsets)
+        await self._measure_lag(consumer, idle=False)
+        return True
 
-    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        while not self._stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-            if batches:
-                if not await self._handle(batches):
-                    return
-                offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items()}
-                try:
-                    await consumer.commit(offsets)
-                except CommitFailedError as exc:  # rebalance: redelivered, facts are idempotent
-                    log.warning("commit failed (%s); the batch will be redelivered", exc)
-                self.positions.update(offsets)
-            await self._measure_lag(consumer, idle=not batches)
-
-    async def _handle(self, batches: dict[TopicPartition, list[Any]]) -> bool:
+    async def _handle(self, batches: Batches) -> bool:
         batch: Batch = []
         for tp, messages in batches.items():
             for m in messages:
@@ -93,15 +69,12 @@ class EventConsumer:
                 self._metrics.consumed.labels(tp.topic, ce_type).inc()
                 if fact is not None:
                     batch.append((tp.topic, event_id, fact))
-        backoff = 0.5
-        while not self._stopping.is_set():
+        async for _ in self.retrying():
             try:
                 await self._ingest(batch)
                 return True
             except Exception:  # store away or a bug: never skip, retry until it works
                 log.exception("could not store %d facts; retrying", len(batch))
-            await self._sleep(backoff)
-            backoff = min(backoff * 2, 30.0)
         return False
 
     async def _measure_lag(self, consumer: AIOKafkaConsumer, *, idle: bool) -> None:
