@@ -3,9 +3,6 @@ JSON problem errors (503 + Retry-After when Kafka or the store is away), health 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -15,22 +12,15 @@ from paicha_runtime.http import (
     install_request_timing,
     problem,
 )
+from paicha_runtime.service import lifespan
 from services.intake.bootstrap import Components
 from services.intake.ports import Unavailable
 from services.intake.routes import files, records
 
 
 def create_app(components: Components) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await components.start()
-        try:
-            yield
-        finally:
-            await components.stop()
-
-    app = FastAPI(title="paicha intake", version="1",
-                  description="Feed API: push screening records, upload lists.", lifespan=lifespan)
+    app = FastAPI(title="paicha intake", version="1", lifespan=lifespan(components),
+                  description="Feed API: push screening records, upload lists.")
     app.state.components = components
     install_problem_handlers(app)
     retry_after = str(components.settings.retry_after_s)

@@ -4,7 +4,6 @@ app's lifespan, so every client lives on the server's event loop)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,6 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from contracts.events import Feed, InputRejected, RecordReceived
 from contracts.topics import TopicRegistry, registry
+from paicha_runtime.service import stop_tasks
 from services.intake.adapters.kafka_publisher import KafkaPublisher
 from services.intake.adapters.mongo_store import MongoDedupeStore
 from services.intake.adapters.places import load_places
@@ -51,14 +51,7 @@ class Components:
             self.consumer.stop()
         if self.sweeper is not None:
             self.sweeper.stop()
-        for task in self._tasks:
-            # A consumer waiting in a rebalance (e.g. for a killed member's session to expire)
-            # does not notice the stop flag: cancel it. Nothing uncommitted is lost (redelivery).
-            done, _ = await asyncio.wait({task}, timeout=3)
-            if not done:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                    await asyncio.wait_for(task, 5)
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         await self.publisher.stop()
         await self.store.close()

@@ -3,26 +3,16 @@ health and metrics."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from paicha_runtime.http import install_health, install_problem_handlers
+from paicha_runtime.service import lifespan
 from services.reporting import routes
 from services.reporting.bootstrap import Components
 
 
 def create_app(components: Components) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await components.start()
-        try:
-            yield
-        finally:
-            await components.stop()
-
-    app = FastAPI(title="paicha reporting", version="1", lifespan=lifespan,
+    app = FastAPI(title="paicha reporting", version="1", lifespan=lifespan(components),
                   description="Daily figures, the Chinese briefing, exports and close-out.")
     app.state.components = components
 

@@ -4,7 +4,6 @@ app's lifespan (every client on the server's event loop)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from contracts.topics import (
     ensure_topics,
     registry,
 )
+from paicha_runtime.service import stop_tasks
 from services.reporting.adapters.consumer import EventConsumer
 from services.reporting.adapters.publisher import DailyPublisher
 from services.reporting.adapters.store import FactStore
@@ -75,12 +75,7 @@ class Components:
     async def stop(self) -> None:
         self.consumer.stop()
         self.closeout.stop()
-        for task in self._tasks:
-            done, _ = await asyncio.wait({task}, timeout=3)
-            if not done:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                    await asyncio.wait_for(task, 5)
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         await self.publisher.stop()
         await self.store.close()

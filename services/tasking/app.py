@@ -4,8 +4,6 @@ errors (503 + Retry-After when the store is away), health, metrics, and the work
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -19,6 +17,7 @@ from paicha_runtime.http import (
     install_request_timing,
     problem,
 )
+from paicha_runtime.service import lifespan
 from services.tasking.bootstrap import Components
 from services.tasking.routes import admin, tasks
 
@@ -26,15 +25,7 @@ WEB = Path(__file__).parent / "web"
 
 
 def create_app(components: Components) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await components.start()
-        try:
-            yield
-        finally:
-            await components.stop()
-
-    app = FastAPI(title="paicha tasking", version="1", lifespan=lifespan,
+    app = FastAPI(title="paicha tasking", version="1", lifespan=lifespan(components),
                   description="Grid-worker tasks: deadlines, outcomes, tests; grid directory.")
     app.state.components = components
     install_problem_handlers(app)

@@ -5,7 +5,6 @@ injected here: tests pass a ManualClock and move time."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -13,6 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from contracts import events as ev
 from contracts.topics import TopicRegistry, registry
+from paicha_runtime.service import stop_tasks
 from services.tasking.adapters.consumer import InputConsumer
 from services.tasking.adapters.kafka_publisher import KafkaPublisher
 from services.tasking.adapters.mongo_store import TaskStore
@@ -71,12 +71,7 @@ class Components:
         if self.consumer is not None:
             self.consumer.stop()
         self.scheduler.stop()
-        for task in self._tasks:
-            done, _ = await asyncio.wait({task}, timeout=3)
-            if not done:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                    await asyncio.wait_for(task, 5)
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         await self.publisher.stop()
         await self.store.close()

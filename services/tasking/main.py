@@ -5,12 +5,7 @@ Exit codes: 0 stopped, 2 invalid settings or policy file."""
 
 from __future__ import annotations
 
-import logging
-import sys
-
-import uvicorn
-from pydantic import ValidationError
-
+from paicha_runtime.service import serve
 from services.tasking.app import create_app
 from services.tasking.bootstrap import build
 from services.tasking.domain.policy import PolicyError
@@ -18,19 +13,8 @@ from services.tasking.settings import TaskingSettings
 
 
 def main() -> None:
-    try:
-        settings = TaskingSettings()
-        components = build(settings)
-    except ValidationError as exc:
-        print(f"tasking: invalid settings:\n{exc}", file=sys.stderr)
-        sys.exit(2)
-    except PolicyError as exc:
-        print(f"tasking: invalid policy: {exc}", file=sys.stderr)
-        sys.exit(2)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(components), host=settings.http.host, port=settings.http.port,
-                log_level=settings.log_level.lower(), access_log=False, lifespan="on")
+    serve("tasking", TaskingSettings, lambda settings: create_app(build(settings)),
+          invalid={PolicyError: "invalid policy"})
 
 
 if __name__ == "__main__":
