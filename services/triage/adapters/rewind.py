@@ -72,7 +72,7 @@ class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
 
     def ack(self, message: Any) -> bool:
         if skipped_by_the_stream(message, self.app):
-            log.debug("not acknowledging %s offset %s: skipped by the stream during a "
+            log.info("not acknowledging %s offset %s: skipped by the stream during a "
                       "rebalance or stop, so it was not handled", message.tp, message.offset)
             return False
         return bool(super().ack(message))

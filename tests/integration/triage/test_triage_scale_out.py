@@ -21,7 +21,7 @@ from contracts.events import CaseMerged, CaseOpened, CaseReclassified, Feed, Rec
 from services.triage.adapters.case_events import reclassified_by_designation_id
 from tests.unit.triage_service.builders import ORIGIN_TOWNSHIP, T0, kafka_message, record
 
-from .worker import ADMIN, TopicReader, TriageWorker, produce, topic_names
+from .worker import ADMIN, TopicReader, TriageWorker, produce, topic_names, where_unhandled
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 6
@@ -124,8 +124,10 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
                 opened = {e.event.person_key for e in cases.envelopes
                           if isinstance(e.event, CaseOpened)}
                 missing = sorted(partition_of(k) for k in people - opened)
+                where = await where_unhandled(bootstrap, f"{first.namespace}-triage",
+                                              records_topic, people - opened)
                 raise AssertionError(f"{len(stuck)} cases missed the designation: {raw[:12]}; "
-                                     f"people without a case on partitions {missing}; "
+                                     f"people without a case on partitions {missing} ({where}); "
                                      f"{first.tail(1500)}"
                                      f"\n{second.tail(3000)}") from None
         second.alive()

@@ -178,3 +178,34 @@ async def create_topics(bootstrap: str, namespace: str) -> int:
     settings = TriageSettings(kafka=KafkaSettings(bootstrap=bootstrap, topic_namespace=namespace),
                               app_id=f"{namespace}-triage")
     return await prepare_topics(settings)
+
+
+async def where_unhandled(bootstrap: str, group: str, topic: str, person_keys: set[str]) -> str:
+    """For a failure message: per partition of `topic`, the group's committed offset, the end
+    offset, and the offsets of the records of `person_keys` (those left without a case)."""
+    offsets: dict[int, list[int]] = {}
+    async with TopicReader(bootstrap, topic) as reader:
+        assert reader._consumer is not None
+        tps = sorted(reader._consumer.assignment(), key=lambda tp: tp.partition)
+        ends = await reader._consumer.end_offsets(tps)
+        positions: dict[TopicPartition, int] = {}
+        while any(positions.get(tp, 0) < ends[tp] for tp in tps):
+            batches = await reader._consumer.getmany(timeout_ms=300, max_records=5000)
+            for tp, records in batches.items():
+                for r in records:
+                    positions[tp] = r.offset + 1
+                    try:
+                        event = decode_envelope(r.headers, r.value or b"", r.key).event
+                    except EnvelopeError:
+                        continue
+                    if getattr(event, "person_key", None) in person_keys:
+                        offsets.setdefault(tp.partition, []).append(r.offset)
+    group_reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
+                                    enable_auto_commit=False)
+    await group_reader.start()
+    try:
+        committed = {tp.partition: await group_reader.committed(tp) for tp in tps}
+    finally:
+        await group_reader.stop()
+    return "; ".join(f"p{tp.partition}: committed {committed[tp.partition]}, end {ends[tp]}, "
+                     f"unhandled at {offsets.get(tp.partition, [])}" for tp in tps)
