@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import faust
+import mode
 from faust.transport.consumer import ensure_TP
 from faust.transport.drivers import aiokafka as aiokafka_driver
 
@@ -66,14 +67,52 @@ def skipped_by_the_stream(message: Any, app: Any) -> bool:
                  or message.generation_id != app.consumer_generation_id))
 
 
+class HoleWatch:
+    """Tells when an input partition is stuck behind a hole: its committed offset has not moved
+    for `patience` observations in a row, the message at that offset is neither acknowledged nor
+    being handled, and the consumer's position is past it (so it was fetched, then lost on its
+    way to the stream). Then the partition must be read again from its committed offset."""
+
+    def __init__(self, patience: int = 3) -> None:
+        self.patience = patience
+        self._stuck: dict[Any, tuple[int, int]] = {}  # tp -> (committed, observations)
+
+    def observe(self, tp: Any, *, committed: int | None, position: int | None,
+                handled: bool, in_flight: bool) -> int | None:
+        """The offset to seek `tp` back to, or None. `handled`: the committed offset's message
+        is acknowledged; `in_flight`: a message of `tp` is being handled."""
+        if committed is None or position is None or position <= committed or handled \
+                or in_flight:
+            self._stuck.pop(tp, None)
+            return None
+        last = self._stuck.get(tp)
+        seen = last[1] + 1 if last is not None and last[0] == committed else 1
+        if seen >= self.patience:
+            self._stuck.pop(tp, None)
+            return committed
+        self._stuck[tp] = (committed, seen)
+        return None
+
+    def forget(self) -> None:
+        self._stuck.clear()
+
+
 class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
-    """faust's aiokafka consumer that does not commit past a message the stream skipped, and
-    seeks never-committed input partitions to 0 after a rebalance."""
+    """faust's aiokafka consumer that never commits an input partition past a message the
+    stream did not handle, reads such a message again, and seeks never-committed input
+    partitions to 0 after a rebalance."""
+
+    #: seconds between two looks for stuck input partitions
+    hole_check_interval = 5.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holes = HoleWatch()
 
     def ack(self, message: Any) -> bool:
         if skipped_by_the_stream(message, self.app):
             log.info("not acknowledging %s offset %s: skipped by the stream during a "
-                      "rebalance or stop, so it was not handled", message.tp, message.offset)
+                     "rebalance or stop, so it was not handled", message.tp, message.offset)
             return False
         return bool(super().ack(message))
 
@@ -82,10 +121,67 @@ class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
         for tp in partitions_to_rewind(committed, acking=self.app.topics.acks_enabled_for,
                                        auto_offset_reset=self.app.conf.consumer_auto_offset_reset):
             log.info("rewinding %s to offset 0: it has no committed offset, so faust's "
-                          "seek to committed left it past what the rebalance dropped", tp)
+                     "seek to committed left it past what the rebalance dropped", tp)
             await self.seek(ensure_TP(tp), 0)
         return committed
 
+    async def perform_seek(self) -> None:
+        """faust's seek to committed, then: an input partition never committed gets its log
+        start as its committed offset in faust's books (faust leaves None there), so that the
+        commit and the hole watch below hold from its first message too."""
+        await super().perform_seek()
+        never = [tp for tp in self.assignment() if self.app.topics.acks_enabled_for(tp.topic)
+                 and self._committed_offset.get(tp) is None]
+        if never:
+            for tp, start in (await self.earliest_offsets(*never)).items():
+                self._committed_offset.setdefault(ensure_TP(tp), None)
+                if self._committed_offset[ensure_TP(tp)] is None:
+                    self._committed_offset[ensure_TP(tp)] = start
+
+    async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
+        if not self.app.topics.acks_enabled_for(tp.topic):
+            await super()._add_gap(tp, offset_from, offset_to)
+            return
+        # faust counts a jump in the fetched offsets as handled (for compacted topics and
+        # transaction markers). Triage's inputs have neither: a jump means messages lost
+        # between the fetch and the stream. Not counted; the hole watch reads them again.
+        log.warning("%s: the consumer jumped from offset %d to %d; the messages between were "
+                    "not handled and are not committed past", tp, offset_from - 1, offset_to)
+
+    def _new_offset(self, tp: Any) -> int | None:
+        acked = self._acked[tp]
+        committed = self._committed_offset[tp]
+        if acked and committed is not None and min(acked) > committed \
+                and self.app.topics.acks_enabled_for(tp.topic):
+            return None  # the message at the committed offset is not handled yet
+        offset: int | None = super()._new_offset(tp)
+        return offset
+
+    @mode.Service.task
+    async def _watch_for_holes(self) -> None:
+        while not self.should_stop:
+            await self.sleep(self.hole_check_interval)
+            if self.app.rebalancing or not self.app.flow_control.is_active():
+                self.holes.forget()
+                continue
+            try:
+                await self.seek_back_stuck_partitions()
+            except Exception:  # a broker hiccup: look again next time
+                log.warning("looking for stuck partitions failed", exc_info=True)
+
+    async def seek_back_stuck_partitions(self) -> None:
+        in_flight = {m.tp for m in list(self._unacked_messages) if not m.acked}
+        for tp in sorted(self.assignment()):
+            if not self.app.topics.acks_enabled_for(tp.topic):
+                continue
+            committed = self._committed_offset.get(tp)
+            offset = self.holes.observe(
+                tp, committed=committed, position=await self.position(tp),
+                handled=committed in self._acked_index.get(tp, ()), in_flight=tp in in_flight)
+            if offset is not None:
+                log.warning("%s: stuck at offset %d (fetched past it, not handled); reading "
+                            "it again from there", tp, offset)
+                await self.seek(tp, offset)
 
 class RewindingTransport(aiokafka_driver.Transport):  # type: ignore[misc]
     Consumer = RewindingConsumer

@@ -160,25 +160,12 @@ async def scenario(first: TriageWorker, second: TriageWorker, bootstrap: str,
             assert len(raised) == 1, case_id  # it: raised once (by it, or a later record)
 
 
-# Open bug (docs/triage.md "Known limits"): messages that reach triage while its consumer group
-# rebalances after a worker stops could be left unhandled. The part found (a partition with no
-# committed offset was not sought back after the rebalance: the designation lost, most runs) is
-# fixed (services/triage/adapters/rewind.py); what remains was seen once in 24 runs since, after
-# SIGTERM: records of one moved partition without a case. They stay in the suite, run every time,
-# and show as XPASS the day it is fixed; strict=False because most runs now go through cleanly.
-OPEN_REBALANCE_BUG = pytest.mark.xfail(
-    strict=False, reason="open bug: messages arriving during a triage rebalance can be left "
-    "unhandled (docs/triage.md, Known limits)")
-
-
-@OPEN_REBALANCE_BUG
 async def test_sigterm_during_a_designation_loses_no_reclassification(worker, kafka_bootstrap,
                                                                        tmp_path):
     other = TriageWorker(kafka_bootstrap, worker.namespace, tmp_path / "other")
     await scenario(worker, other, kafka_bootstrap, worker.stop, designate_before_stop=True)
 
 
-@OPEN_REBALANCE_BUG
 async def test_kill_9_during_a_designation_loses_no_reclassification(worker, kafka_bootstrap,
                                                                      tmp_path):
     other = TriageWorker(kafka_bootstrap, worker.namespace, tmp_path / "other")

@@ -13,6 +13,7 @@ from aiokafka import TopicPartition
 from faust.types import TP
 
 from services.triage.adapters.rewind import (
+    HoleWatch,
     RewindingConsumer,
     TriageApp,
     partitions_to_rewind,
@@ -132,3 +133,42 @@ def test_handled_messages_and_undecodable_ones_are_acknowledged_as_before() -> N
     assert consumer.ack(Message(10, tracked=True)) is True
     assert consumer.ack(Message(11, tracked=False)) is True
     assert consumer._new_offset(TP(RECORDS, 0)) == 12
+
+
+def test_a_hole_at_the_committed_offset_is_never_committed_past() -> None:
+    # The survivor's case: committed 11, then 15 and 16 handled while 11-14 never reached the
+    # stream (the fetcher jumped). faust would fill the jump as a gap and commit 17.
+    consumer = acking_consumer(flow_active=True)
+    consumer._committed_offset[TP(RECORDS, 0)] = 11
+    assert all(consumer.ack(Message(offset, tracked=True)) for offset in (15, 16))
+    asyncio.run(consumer._add_gap(TP(RECORDS, 0), 11, 15))
+    assert consumer._new_offset(TP(RECORDS, 0)) is None
+    # Read again from 11, the whole run commits.
+    assert all(consumer.ack(Message(offset, tracked=True)) for offset in (11, 12, 13, 14))
+    assert consumer._new_offset(TP(RECORDS, 0)) == 17
+
+
+def test_a_partition_stuck_behind_a_hole_is_read_again_after_three_looks() -> None:
+    watch = HoleWatch(patience=3)
+    tp = TP(RECORDS, 2)
+    stuck = {"committed": 11, "position": 18, "handled": False, "in_flight": False}
+    assert watch.observe(tp, **stuck) is None
+    assert watch.observe(tp, **stuck) is None
+    assert watch.observe(tp, **stuck) == 11
+    assert watch.observe(tp, **stuck) is None  # counting starts again after a seek
+
+
+def test_a_partition_that_moves_or_works_is_not_stuck() -> None:
+    watch = HoleWatch(patience=2)
+    tp = TP(RECORDS, 2)
+    assert watch.observe(tp, committed=11, position=18, handled=False, in_flight=False) is None
+    # progress: the commit moved
+    assert watch.observe(tp, committed=14, position=18, handled=False, in_flight=False) is None
+    # a message of it is being handled, or the committed one is acked (commit comes next)
+    assert watch.observe(tp, committed=14, position=18, handled=False, in_flight=True) is None
+    assert watch.observe(tp, committed=14, position=18, handled=True, in_flight=False) is None
+    # caught up, or never committed (the rewind's case)
+    assert watch.observe(tp, committed=18, position=18, handled=False, in_flight=False) is None
+    assert watch.observe(tp, committed=None, position=3, handled=False, in_flight=False) is None
+    assert watch.observe(tp, committed=14, position=18, handled=False, in_flight=False) is None
+    assert watch.observe(tp, committed=14, position=18, handled=False, in_flight=False) == 14
