@@ -79,8 +79,9 @@ class HoleWatch:
 
     def observe(self, tp: Any, *, committed: int | None, position: int | None,
                 handled: bool, in_flight: bool) -> int | None:
-        """The offset to seek `tp` back to, or None. `handled`: the committed offset's message
-        is acknowledged; `in_flight`: a message of `tp` is being handled."""
+        """The offset to seek `tp` back to, or None. `position`: the last offset fetched;
+        `handled`: the committed offset's message is acknowledged; `in_flight`: a message of
+        `tp` is being handled."""
         if committed is None or position is None or position <= committed or handled \
                 or in_flight:
             self._stuck.pop(tp, None)
@@ -161,7 +162,8 @@ class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
     async def _watch_for_holes(self) -> None:
         while not self.should_stop:
             await self.sleep(self.hole_check_interval)
-            if self.app.rebalancing or not self.app.flow_control.is_active():
+            if (self.app.rebalancing or getattr(self.app, "in_recovery", False)
+                    or not self.app.flow_control.is_active()):
                 self.holes.forget()
                 continue
             try:
@@ -170,18 +172,24 @@ class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
                 log.warning("looking for stuck partitions failed", exc_info=True)
 
     async def seek_back_stuck_partitions(self) -> None:
+        """Reads only this process's books (no call to the consumer thread, which a position
+        request waiting for a reset would block). "Fetched past it": the fetcher handed on a
+        message after the committed offset (after a seek its last-read mark is the committed
+        offset itself)."""
         in_flight = {m.tp for m in list(self._unacked_messages) if not m.acked}
         for tp in sorted(self.assignment()):
             if not self.app.topics.acks_enabled_for(tp.topic):
                 continue
             committed = self._committed_offset.get(tp)
+            read = self._read_offset.get(tp)
             offset = self.holes.observe(
-                tp, committed=committed, position=await self.position(tp),
+                tp, committed=committed, position=read,
                 handled=committed in self._acked_index.get(tp, ()), in_flight=tp in in_flight)
             if offset is not None:
                 log.warning("%s: stuck at offset %d (fetched past it, not handled); reading "
                             "it again from there", tp, offset)
                 await self.seek(tp, offset)
+
 
 class RewindingTransport(aiokafka_driver.Transport):  # type: ignore[misc]
     Consumer = RewindingConsumer
