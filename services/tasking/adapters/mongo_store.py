@@ -2,8 +2,12 @@
 contact details by person key, the grid directory and worker/supervisor tokens.
 
 Only `_id` lookups and equality on fields declared through ensure_indexes (FerretDB pushes
-those down; it never pushes sorts or ranges). Every change is one single-document write guarded
-by the document's version (optimistic concurrency, no transactions).
+those down; it never pushes sorts or ranges, nor `$in`). Every change is one single-document
+write guarded by the document's version (optimistic concurrency, no transactions). A consumer
+batch writes in bulk where that keeps each document's write on its own: new tasks and new
+contacts with one unordered `insert_many` each (a duplicate key is reported per document, the
+caller takes the single-document path for those), the drops of relayed outboxes with one
+unordered `bulk_write` of version-guarded updates.
 """
 
 from __future__ import annotations
@@ -14,18 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from paicha_runtime.mongo import MongoSettings, ensure_indexes
 from services.tasking.adapters.codec import task_from_doc, task_to_doc
 from services.tasking.domain.model import Task
 
+DUPLICATE_KEY = 11000
 INDEXES: dict[str, list[IndexModel]] = {
     "tasks": [IndexModel([(name, ASCENDING)]) for name in (
         "person_key", "grid_id", "township_code", "county_code", "open", "status",
-        "has_timer", "has_outbox")],
+        "has_timer", "has_outbox", "announced")],
     "grids": [IndexModel([("village_codes", ASCENDING)]),
               IndexModel([("township_code", ASCENDING)])],
     "contacts": [],
@@ -98,6 +104,13 @@ class TaskStore:
             return False
         return True
 
+    async def insert_many(self, tasks: Sequence[tuple[Task, list[dict[str, Any]], datetime | None]]
+                          ) -> set[str]:
+        """New tasks at version 1 in one unordered insert; the ids inserted (a task id that
+        exists already is left as it is: redelivery, or a race)."""
+        return await _insert_new(self.db.tasks, [self._doc(task, 1, outbox, next_due)
+                                                 for task, outbox, next_due in tasks])
+
     async def save(self, task: Task, expected_version: int, outbox: list[dict[str, Any]],
                    next_due: datetime | None) -> bool:
         """Replace the task if nobody changed it since ``expected_version``; False otherwise."""
@@ -131,6 +144,18 @@ class TaskStore:
             if result.matched_count == 1:
                 return
 
+    async def drop_outboxes(self, relayed: Sequence[tuple[str, int]]) -> bool:
+        """Empty the outboxes of these (task id, version) in one unordered write, each update
+        guarded by the task's version (a task written meanwhile is left as it is). True when
+        every one matched; else the caller drops the others one at a time (``drop_outbox``)."""
+        if not relayed:
+            return True
+        result = await self.db.tasks.bulk_write([
+            UpdateOne({"_id": task_id, "version": version},
+                      {"$set": {"outbox": [], "has_outbox": False, "version": version + 1}})
+            for task_id, version in relayed], ordered=False)
+        return result.matched_count == len(relayed)
+
     async def find(self, query: dict[str, Any]) -> list[Task]:
         """Tasks matching equality on declared fields only (never a range or a sort)."""
         return [task_from_doc(d) async for d in self.db.tasks.find(query)]
@@ -151,6 +176,11 @@ class TaskStore:
         """Status, township and case id of every open task (for the gauges)."""
         projection = {"status": 1, "township_code": 1, "county_code": 1, "case_id": 1}
         return [d async for d in self.db.tasks.find({"open": True}, projection)]
+
+    async def unannounced_people(self) -> set[str]:
+        """Person keys of the tasks whose TaskAssigned has not gone out (no contact yet)."""
+        cursor = self.db.tasks.find({"announced": False}, {"person_key": 1})
+        return {d["person_key"] async for d in cursor}
 
     async def open_load(self, grid_id: str) -> int:
         return await self.db.tasks.count_documents({"grid_id": grid_id, "open": True})
@@ -176,6 +206,11 @@ class TaskStore:
                                                     new)
         return result.matched_count == 1
 
+    async def insert_contacts(self, docs: Sequence[dict[str, Any]]) -> set[str]:
+        """New contact documents (version 1) in one unordered insert; the person keys inserted
+        (one that has a document already is left as it is: the caller merges into it)."""
+        return await _insert_new(self.db.contacts, [{**doc, "version": 1} for doc in docs])
+
     # grid directory
     async def put_grid(self, grid: dict[str, Any]) -> None:
         doc = {**grid, "_id": grid["grid_id"],
@@ -197,3 +232,19 @@ class TaskStore:
 
     async def token(self, digest: str) -> dict[str, Any] | None:
         return await self.db.tokens.find_one({"_id": digest})
+
+
+async def _insert_new(collection: AsyncCollection[Any], docs: list[dict[str, Any]]
+                      ) -> set[str]:
+    """Insert the documents whose `_id` is new (unordered, one round trip); the ids inserted."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        taken = {e["index"] for e in errors}
+        return {doc["_id"] for i, doc in enumerate(docs) if i not in taken}
+    return {doc["_id"] for doc in docs}
