@@ -88,8 +88,11 @@ class Bulk:
         return self.commands.take()
 
     async def assigned(self, case_id: str) -> list[str]:
-        """The types of the events on the tasks topic about the case's task."""
-        return types(await self.running.events(TASKS), task_id_for(case_id))
+        """The types of the events on the tasks topic about the case's task, one per event id
+        (the module's service shares the database: its outbox sweep may publish an outbox
+        of these batches' tasks a second time, with the same ids, before the batch drops it)."""
+        unique = {e.id: e for e in await self.running.events(TASKS)}
+        return types(list(unique.values()), task_id_for(case_id))
 
 
 def _envelope(event: ev.Event) -> Envelope:
