@@ -25,11 +25,12 @@ Operations, sequential, one at a time:
   sort by (due_at, task id) and take a page of 50 in Python;
 - timer rebuild: `TaskStore.timers()` as `Tasking.recover` calls it at start (median of 5);
 - a consumer batch's bulk writes (`BATCH` = 200 documents each, median of 5 batches, reported
-  per batch): `TaskStore.insert_many` of 200 new tasks with their outbox; `insert_contacts` of
-  200 new contact documents; `drop_outboxes` of those 200 tasks' relayed outboxes (one unordered
-  bulk write, version-guarded); for comparison the drops as before (200 `drop_outbox`, ten in
-  flight: the client's pool) and a 200-id `$in` on `_id` (FerretDB v1 does not push `$in` down:
-  `explain` reports `filterPushdown`, printed once per size);
+  per batch): `TaskStore.insert_many` of 200 new tasks with their outbox (and the batch's relay
+  token); `insert_contacts` of 200 new contact documents; `drop_relayed` of those 200 tasks'
+  outboxes (one `update_many` by the token); for comparison the drops as before (200
+  `drop_outbox` guarded by version, ten in flight: the client's pool) and a 200-id `$in` on
+  `_id` (FerretDB v1 does not push `$in` down: `explain` reports `filterPushdown`, printed once
+  per size);
 - insert per task: `TaskStore.insert` of 200 more tasks into the collection of N. The N tasks
   themselves are loaded with insert_many of the documents `TaskStore` writes (one round-trip per
   1,000), to keep the 100k runs short; on PostgreSQL the table is then VACUUM ANALYZEd (what
@@ -246,11 +247,13 @@ async def measure_batches(store: TaskStore, run: str, n: int) -> dict[str, Any]:
         fresh = [make_task(run, base + i, closed=False) for i in range(2 * BATCH)]
         for task in fresh:
             task.announced = False
-        entries = [[{"id": f"{t.task_id}-1-0", "topic": "t", "key": t.case_id, "type": "x",
-                     "data": "{}", "time": now}] for t in fresh]
+        entries: list[list[dict[str, Any]]] = [
+            [{"id": f"{t.task_id}-1-0", "topic": "t", "key": t.case_id, "type": "x",
+              "data": "{}", "time": now}] for t in fresh]
         rows = [(t, e, tr.next_due(t)) for t, e in zip(fresh, entries, strict=True)]
+        token = uuid.uuid4().hex
         started = time.perf_counter()
-        inserted = await store.insert_many(rows[:BATCH])
+        inserted = await store.insert_many(rows[:BATCH], token)
         out["batch: insert tasks"].append(time.perf_counter() - started)
         await store.insert_many(rows[BATCH:])
         assert len(inserted) == BATCH
@@ -263,7 +266,7 @@ async def measure_batches(store: TaskStore, run: str, n: int) -> dict[str, Any]:
         out["batch: insert contacts"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        assert await store.drop_outboxes([(t.task_id, 1) for t in fresh[:BATCH]])
+        assert await store.drop_relayed(token) == BATCH
         out["batch: drop outboxes (bulk)"].append(time.perf_counter() - started)
 
         started = time.perf_counter()

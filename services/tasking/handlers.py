@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
@@ -80,6 +81,8 @@ class Batch:
     fresh: set[str] = field(default_factory=set)  # people whose contact the batch inserted
     created: dict[str, Created] = field(default_factory=dict)  # tasks it inserted, by id
     existing: set[str] = field(default_factory=set)  # task ids its insert found taken
+    # In each task document the batch writes with an outbox: its relay drops them all at once.
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 @dataclass
@@ -225,7 +228,7 @@ class Tasking:
                 now = self.clock.now()
                 entries = outbox_entries(task, facts, loaded.version + 1, now)
                 if await self.store.save(task, loaded.version, loaded.outbox + entries,
-                                         tr.next_due(task)):
+                                         tr.next_due(task), _relay_token()):
                     self._after(task, facts)
                     await self._relay(task_id, loaded.outbox + entries, loaded.version + 1)
                     return task
@@ -234,7 +237,7 @@ class Tasking:
     async def create(self, task: Task, facts: list[f.Fact]) -> bool:
         entries = outbox_entries(task, facts, 1, self.clock.now())
         async with self._lock(task.task_id):
-            if not await self.store.insert(task, entries, tr.next_due(task)):
+            if not await self.store.insert(task, entries, tr.next_due(task), _relay_token()):
                 return False
             await self._created(task, facts, entries)
         return True
@@ -305,9 +308,10 @@ class Tasking:
         try:
             merged = await self._insert_contacts(batch, envelopes)
             await self._insert_tasks(batch, envelopes, merged)
-        except PyMongoError as exc:
+        except PyMongoError as exc:  # what it did not finish, the handlers do
             log.warning("bulk inserts of a batch failed (%s); one message at a time", exc)
-            batch.created.clear()  # the handlers insert them (or find them inserted)
+        except Exception:  # never fatal to the consumer: a bad message is the handler's to tell
+            log.exception("bulk inserts of a batch failed; one message at a time")
 
     async def _insert_contacts(self, batch: Batch, envelopes: Sequence[Envelope]) -> set[str]:
         """A contact document for each person the batch has records of, with all of them,
@@ -367,7 +371,7 @@ class Tasking:
             made.append(Created(case, task, facts, outbox_entries(task, facts, 1, now),
                                 contact))
         inserted = await self.store.insert_many([(c.task, c.entries, tr.next_due(c.task))
-                                                 for c in made])
+                                                 for c in made], batch.token)
         for c in made:
             if c.task.task_id in inserted:
                 batch.created[c.task.task_id] = c
@@ -394,33 +398,31 @@ class Tasking:
                 return
             for entry in entries:
                 self.metrics.outbox_relayed.labels(entry["type"]).inc()
-            await self._drop_all(relays)
+            await self._drop_all(batch.token, relays)
         finally:
             self._deferred.difference_update(relays)
 
-    async def _drop_all(self, relays: dict[str, tuple[list[dict[str, Any]], int | None]]
-                        ) -> None:
-        """Drop the relayed outboxes: one bulk write guarded by each task's version, then, if
-        some task moved meanwhile (or the bulk write failed), each of them on its own (a
-        re-read that drops only the relayed entries; a miss is harmless either way).
+    async def _drop_all(self, token: str,
+                        relays: dict[str, tuple[list[dict[str, Any]], int | None]]) -> None:
+        """Drop the relayed outboxes: one write for every task document the batch wrote last
+        (its relay token), then, if some task was written meanwhile by someone else (or that
+        write failed), each of them on its own (a re-read that drops only the relayed entries;
+        a miss is harmless either way: the sweep publishes the same ids again and drops them).
 
         Under the tasks' locks, like every other write of a task here: a store that applies
         an update as a read-modify-write of the whole document must never interleave it with a
         timer's or an API call's write of the same task (that could undo the other write).
         Nobody else holds two locks; these are taken in one order, each once."""
-        whole = [(task_id, version) for task_id, (_, version) in relays.items()
-                 if version is not None]
-        if whole:
-            stripes = sorted({self._stripe(task_id) for task_id, _ in whole})
-            async with contextlib.AsyncExitStack() as held:
-                for stripe in stripes:
-                    await held.enter_async_context(self._locks[stripe])
-                try:
-                    if await self.store.drop_outboxes(whole) and len(whole) == len(relays):
-                        return
-                except PyMongoError as exc:
-                    log.warning("bulk drop of %d outboxes failed (%s); one at a time",
-                                len(whole), exc)
+        stripes = sorted({self._stripe(task_id) for task_id in relays})
+        async with contextlib.AsyncExitStack() as held:
+            for stripe in stripes:
+                await held.enter_async_context(self._locks[stripe])
+            try:
+                if await self.store.drop_relayed(token) == len(relays):
+                    return
+            except PyMongoError as exc:
+                log.warning("bulk drop of %d outboxes failed (%s); one at a time",
+                            len(relays), exc)
         results = await asyncio.gather(
             *(self._drop(task_id, [e["id"] for e in outbox])
               for task_id, (outbox, _) in relays.items()), return_exceptions=True)
@@ -606,6 +608,12 @@ class Tasking:
             _firing.reset(token)
         if self.owns(task):  # nothing was due (another process fired it, or it moved): the
             self.scheduler.schedule(task_id, tr.next_due(task))  # time as stored now
+
+
+def _relay_token() -> str | None:
+    """The running consumer batch's relay token (None outside a batch: relayed at once)."""
+    batch = _batch.get()
+    return None if batch is None else batch.token
 
 
 def _snapshot(task: Task) -> str:

@@ -6,8 +6,12 @@ those down; it never pushes sorts or ranges, nor `$in`). Every change is one sin
 write guarded by the document's version (optimistic concurrency, no transactions). A consumer
 batch writes in bulk where that keeps each document's write on its own: new tasks and new
 contacts with one unordered `insert_many` each (a duplicate key is reported per document, the
-caller takes the single-document path for those), the drops of relayed outboxes with one
-unordered `bulk_write` of version-guarded updates.
+caller takes the single-document path for those), and the drops of its relayed outboxes with
+one `update_many` by the batch's relay token (each document the batch wrote carries it; any
+other write of the document replaces it without, so the token guards like a version). Not one
+`bulk_write` of per-document updates: FerretDB v1.24.2 keeps a PostgreSQL connection per update
+statement of one command until the command ends, so a bulk write of 50 updates takes its whole
+pool and hangs it (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel, UpdateOne
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
@@ -31,7 +35,7 @@ DUPLICATE_KEY = 11000
 INDEXES: dict[str, list[IndexModel]] = {
     "tasks": [IndexModel([(name, ASCENDING)]) for name in (
         "person_key", "grid_id", "township_code", "county_code", "open", "status",
-        "has_timer", "has_outbox", "announced")],
+        "has_timer", "has_outbox", "announced", "relay")],
     "grids": [IndexModel([("village_codes", ASCENDING)]),
               IndexModel([("township_code", ASCENDING)])],
     "contacts": [],
@@ -82,11 +86,13 @@ class TaskStore:
 
     # tasks
     @staticmethod
-    def _doc(task: Task, version: int, outbox: list[dict[str, Any]], next_due: datetime | None
-             ) -> dict[str, Any]:
+    def _doc(task: Task, version: int, outbox: list[dict[str, Any]], next_due: datetime | None,
+             relay: str | None = None) -> dict[str, Any]:
         doc = task_to_doc(task)
         doc.update(version=version, outbox=outbox, has_outbox=bool(outbox),
                    next_due=next_due, has_timer=next_due is not None)
+        if relay is not None and outbox:
+            doc["relay"] = relay  # the consumer batch that relays this outbox
         return doc
 
     async def get(self, task_id: str) -> Loaded | None:
@@ -95,28 +101,29 @@ class TaskStore:
             return None
         return Loaded(task_from_doc(doc), doc["version"], doc.get("outbox", []))
 
-    async def insert(self, task: Task, outbox: list[dict[str, Any]], next_due: datetime | None
-                     ) -> bool:
+    async def insert(self, task: Task, outbox: list[dict[str, Any]], next_due: datetime | None,
+                     relay: str | None = None) -> bool:
         """False when a task with this id exists already (redelivery, or a race)."""
         try:
-            await self.db.tasks.insert_one(self._doc(task, 1, outbox, next_due))
+            await self.db.tasks.insert_one(self._doc(task, 1, outbox, next_due, relay))
         except DuplicateKeyError:
             return False
         return True
 
-    async def insert_many(self, tasks: Sequence[tuple[Task, list[dict[str, Any]], datetime | None]]
-                          ) -> set[str]:
+    async def insert_many(self, tasks: Sequence[tuple[Task, list[dict[str, Any]], datetime | None]],
+                          relay: str | None = None) -> set[str]:
         """New tasks at version 1 in one unordered insert; the ids inserted (a task id that
         exists already is left as it is: redelivery, or a race)."""
-        return await _insert_new(self.db.tasks, [self._doc(task, 1, outbox, next_due)
+        return await _insert_new(self.db.tasks, [self._doc(task, 1, outbox, next_due, relay)
                                                  for task, outbox, next_due in tasks])
 
     async def save(self, task: Task, expected_version: int, outbox: list[dict[str, Any]],
-                   next_due: datetime | None) -> bool:
-        """Replace the task if nobody changed it since ``expected_version``; False otherwise."""
+                   next_due: datetime | None, relay: str | None = None) -> bool:
+        """Replace the task if nobody changed it since ``expected_version``; False otherwise.
+        ``relay``: the consumer batch that relays the outbox (``drop_relayed``)."""
         result = await self.db.tasks.replace_one(
             {"_id": task.task_id, "version": expected_version},
-            self._doc(task, expected_version + 1, outbox, next_due))
+            self._doc(task, expected_version + 1, outbox, next_due, relay))
         return result.matched_count == 1
 
     async def drop_outbox(self, task_id: str, event_ids: Sequence[str],
@@ -144,17 +151,15 @@ class TaskStore:
             if result.matched_count == 1:
                 return
 
-    async def drop_outboxes(self, relayed: Sequence[tuple[str, int]]) -> bool:
-        """Empty the outboxes of these (task id, version) in one unordered write, each update
-        guarded by the task's version (a task written meanwhile is left as it is). True when
-        every one matched; else the caller drops the others one at a time (``drop_outbox``)."""
-        if not relayed:
-            return True
-        result = await self.db.tasks.bulk_write([
-            UpdateOne({"_id": task_id, "version": version},
-                      {"$set": {"outbox": [], "has_outbox": False, "version": version + 1}})
-            for task_id, version in relayed], ordered=False)
-        return result.matched_count == len(relayed)
+    async def drop_relayed(self, relay: str) -> int:
+        """Empty the outbox of every task whose last write was the consumer batch ``relay``'s
+        (one write; a task written since by anyone else lacks the token and is left as it is).
+        The number of tasks changed."""
+        result = await self.db.tasks.update_many(
+            {"relay": relay},
+            {"$set": {"outbox": [], "has_outbox": False}, "$unset": {"relay": ""},
+             "$inc": {"version": 1}})
+        return result.matched_count
 
     async def find(self, query: dict[str, Any]) -> list[Task]:
         """Tasks matching equality on declared fields only (never a range or a sort)."""
