@@ -37,6 +37,7 @@ import contextlib
 import logging
 import uuid
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -61,6 +62,9 @@ from services.tasking.ownership import Ownership
 from services.tasking.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+# Contact documents kept after a batch (~1-2 kB each): a case is assigned with the one its
+# record's batch wrote, without reading it again (see _insert_tasks).
+RECENT_CONTACTS = 5000
 Mutation = Callable[[Task], list[f.Fact]]
 
 
@@ -115,6 +119,8 @@ class Tasking:
         self._deferred: set[str] = set()  # tasks whose outbox a running batch will relay
         self.ownership = Ownership(everything=True)  # the consumer narrows it (owned_by_consumer)
         self._case_of: dict[str, str] = {}  # task id -> case id, of tasks in the heap or gauges
+        # The contact documents this process wrote or read last (see _insert_tasks).
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def _lock(self, task_id: str) -> asyncio.Lock:
         return self._locks[self._stripe(task_id)]
@@ -326,7 +332,7 @@ class Tasking:
         docs = {key: _with_records(None, mine) or {} for key, mine in records.items()}
         inserted = await self.store.insert_contacts(list(docs.values()))
         for key in inserted:
-            batch.contacts[key] = {**docs[key], "version": 1}  # as stored
+            batch.contacts[key] = self._remember({**docs[key], "version": 1})  # as stored
         batch.fresh.update(inserted)
         taken = [key for key in records if key not in inserted]
         await self._read_contacts(batch, taken)
@@ -338,17 +344,33 @@ class Tasking:
 
         async def read(key: str) -> None:
             async with gate:
-                batch.contacts[key] = await self.store.get_contact(key)
+                batch.contacts[key] = self._remember(await self.store.get_contact(key))
 
         await asyncio.gather(*(read(key) for key in dict.fromkeys(keys)
                                if key not in batch.contacts))
 
+    def _remember(self, contact: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Keep a contact document as this process last wrote or read it (the latest
+        RECENT_CONTACTS people); returns it."""
+        if contact is not None and "person" in contact:
+            self._recent[contact["_id"]] = contact
+            self._recent.move_to_end(contact["_id"])
+            while len(self._recent) > RECENT_CONTACTS:
+                self._recent.popitem(last=False)
+        return contact
+
     async def _insert_tasks(self, batch: Batch, envelopes: Sequence[Envelope],
                             merged: set[str]) -> None:
         """The tasks of the batch's new cases (a CaseOpened that is the first message of its
-        case here) inserted together, each with its contact as read now; ``on_case`` finds
-        them in ``batch.created``. Not for people whose records are still to be merged
-        (``merged``): their cases go after their records, as the consumer orders them."""
+        case here) inserted together; ``on_case`` finds them in ``batch.created``. Not for
+        people whose records are still to be merged (``merged``): their cases go after their
+        records, as the consumer orders them.
+
+        Each is assigned with its person's contact document as this process last wrote or read
+        it, when that has every record of the case (usually: the record's batch wrote it a
+        moment ago), else as read now. Whatever that copy lacks is read again after the insert
+        (``_recheck_contact``); a later record of the person, written by another process, syncs
+        the person's tasks itself (``on_record``), as it would after a read."""
         seen: set[str] = set()
         cases: list[ev.CaseOpened] = []
         for envelope in envelopes:
@@ -361,7 +383,13 @@ class Tasking:
                 cases.append(envelope.event)
         if not cases:
             return
-        await self._read_contacts(batch, [c.person_key for c in cases])
+        for opened in cases:  # a contact this process wrote or read lately, with the records
+            known = self._recent.get(opened.person_key)
+            if (opened.person_key not in batch.contacts and known is not None
+                    and not _lacks_records(_sources(opened), known)):
+                batch.contacts[opened.person_key] = known
+        await self._read_contacts(batch, [opened.person_key for opened in cases])
+        await self._read_grids(batch, [opened.current.village_code for opened in cases])
         now = self.clock.now()
         made: list[Created] = []
         for case in cases:
@@ -435,6 +463,17 @@ class Tasking:
         """Drop these entries if the task still holds them (re-read), under its lock."""
         async with self._lock(task_id):
             await self.store.drop_outbox(task_id, event_ids)
+
+    async def _read_grids(self, batch: Batch, villages: Sequence[str | None]) -> None:
+        """The grids of these villages into the batch (eight reads in flight at most)."""
+        gate = asyncio.Semaphore(8)
+
+        async def read(village: str) -> None:
+            async with gate:
+                batch.grids[village] = await self.store.grids_for_village(village)
+
+        await asyncio.gather(*(read(v) for v in dict.fromkeys(villages)
+                               if v and v not in batch.grids))
 
     async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
         """The grid directory changes rarely: read once per batch (a change made meanwhile
@@ -537,6 +576,7 @@ class Tasking:
             fresh = await self.store.get_contact(task.person_key)  # written meanwhile
         if fresh is None or fresh == used:
             return
+        self._remember(fresh)
         batch = _batch.get()
         if batch is not None:
             batch.contacts[task.person_key] = fresh
@@ -580,6 +620,7 @@ class Tasking:
                 break
             if await self.store.put_contact(contact):
                 contact["version"] = (contact.get("version") or 0) + 1  # as stored
+                self._remember(contact)
                 batch = _batch.get()
                 if batch is not None:
                     batch.contacts[record.person_key] = contact
@@ -650,10 +691,14 @@ def _with_records(known: dict[str, Any] | None, records: Sequence[ev.RecordRecei
 
 def _lacks(task: Task, contact: dict[str, Any] | None) -> bool:
     """The contact document used lacks one of the task's records (or the person)."""
+    return _lacks_records(task.sources, contact)
+
+
+def _lacks_records(sources: Sequence[Source], contact: dict[str, Any] | None) -> bool:
     if not contact or "person" not in contact:
         return True
     have = {r["record_id"] for r in contact["records"]}
-    return any(s.record_id not in have for s in task.sources)
+    return any(s.record_id not in have for s in sources)
 
 
 def _sources(case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> list[Source]:

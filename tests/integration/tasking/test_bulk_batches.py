@@ -214,3 +214,20 @@ async def test_what_exists_already_falls_back_to_one_document_at_a_time(bulk: Bu
     after = await bulk.store.get(task_id_for(f"case-{existing}"))
     assert after is not None and after.version == before.version  # redelivery: untouched
     assert await bulk.assigned(f"case-{existing}") == ["task.assigned"]
+
+
+async def test_cases_a_batch_after_their_records_use_the_contacts_written_here(bulk: Bulk
+                                                                                ) -> None:
+    """The usual order: records in one batch, their cases (from triage) in a later one. The
+    contacts this process wrote are kept, so the cases' batch reads none of them."""
+    now = bulk.running.clock.now()
+    seqs = range(451, 461)
+    await bulk.batch(*(record(seq, now=now) for seq in seqs))
+    sent = await bulk.batch(*(case(seq, now=now) for seq in seqs))
+    assert sent[("find", "contacts")] == 0 and sent[("insert", "tasks")] == 1, sent
+    assert sent[("update", "tasks")] == 1 and sent[("insert", "contacts")] == 0, sent
+    for seq in seqs:
+        assert await bulk.assigned(f"case-{seq}") == ["task.assigned"]
+        stored = await bulk.store.get(task_id_for(f"case-{seq}"))
+        assert stored is not None and stored.task.contact is not None
+        assert stored.task.contact.mobile == f"19900000{seq}"
