@@ -80,7 +80,7 @@ class Batch:
 
     relays: dict[str, tuple[list[dict[str, Any]], int | None]] = field(default_factory=dict)
     contacts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    grids: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by village code
+    grids: dict[str, list[str]] = field(default_factory=dict)  # grid ids by village code
     loads: dict[str, int] = field(default_factory=dict)  # open tasks by grid id, see _loads
     fresh: set[str] = field(default_factory=set)  # people whose contact the batch inserted
     created: dict[str, Created] = field(default_factory=dict)  # tasks it inserted, by id
@@ -470,19 +470,19 @@ class Tasking:
 
         async def read(village: str) -> None:
             async with gate:
-                batch.grids[village] = await self.store.grids_for_village(village)
+                batch.grids[village] = await self.store.grid_ids_for_village(village)
 
         await asyncio.gather(*(read(v) for v in dict.fromkeys(villages)
                                if v and v not in batch.grids))
 
-    async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
+    async def _grids_for_village(self, village_code: str) -> list[str]:
         """The grid directory changes rarely: read once per batch (a change made meanwhile
         applies from the next batch)."""
         batch = _batch.get()
         if batch is None:
-            return await self.store.grids_for_village(village_code)
+            return await self.store.grid_ids_for_village(village_code)
         if village_code not in batch.grids:
-            batch.grids[village_code] = await self.store.grids_for_village(village_code)
+            batch.grids[village_code] = await self.store.grid_ids_for_village(village_code)
         return batch.grids[village_code]
 
     async def _loads(self, grid_ids: list[str]) -> dict[str, int]:
@@ -585,7 +585,7 @@ class Tasking:
     async def _new_task(self, task_id: str, case: ev.CaseOpened | ev.CaseMerged |
                         ev.CaseReclassified) -> Task:
         where = case.current
-        grid_ids = ([grid["_id"] for grid in await self._grids_for_village(where.village_code)]
+        grid_ids = (await self._grids_for_village(where.village_code)
                     if where.village_code else [])
         loads = await self._loads(grid_ids)
         choice = assign.choose(county_code=where.county_code, township_code=where.township_code,

@@ -228,8 +228,10 @@ class TaskStore:
     async def grid(self, grid_id: str) -> dict[str, Any] | None:
         return await self.db.grids.find_one({"_id": grid_id})
 
-    async def grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
-        return [d async for d in self.db.grids.find({"village_codes": village_code})]
+    async def grid_ids_for_village(self, village_code: str) -> list[str]:
+        """Only the ids: a grid document (villages, workers) is large to send and decode."""
+        cursor = self.db.grids.find({"village_codes": village_code}, {"_id": 1})
+        return [d["_id"] async for d in cursor]
 
     # tokens
     async def put_token(self, doc: dict[str, Any]) -> None:
