@@ -119,7 +119,7 @@ class Tasking:
         self._deferred: set[str] = set()  # tasks whose outbox a running batch will relay
         self.ownership = Ownership(everything=True)  # the consumer narrows it (owned_by_consumer)
         self._case_of: dict[str, str] = {}  # task id -> case id, of tasks in the heap or gauges
-        # The contact documents this process wrote or read last (see _insert_tasks).
+        # The contact documents this process wrote last (see _remember, _insert_tasks).
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def _lock(self, task_id: str) -> asyncio.Lock:
@@ -177,13 +177,16 @@ class Tasking:
 
     async def take_over(self, partitions: set[int], count: int) -> None:
         """The consumer was assigned these case partitions (the whole new assignment)."""
+        self._recent.clear()  # a rebalance: another process may have written contacts
         self.ownership.assign(partitions, count)
         self.metrics.owned_partitions.set(len(partitions))
         log.info("tasking owns case partitions %s of %d", sorted(partitions), count)
         await self.resync()
 
     def hand_over(self, partitions: set[int]) -> None:
-        """These case partitions go to another process: forget their timers and gauges."""
+        """These case partitions go to another process: forget their timers and gauges (and
+        the contacts kept: records partitions may move too)."""
+        self._recent.clear()
         self.ownership.revoke(partitions)
         self.metrics.owned_partitions.set(len(self.ownership.partitions or ()))
         self._retain()
@@ -344,14 +347,17 @@ class Tasking:
 
         async def read(key: str) -> None:
             async with gate:
-                batch.contacts[key] = self._remember(await self.store.get_contact(key))
+                batch.contacts[key] = await self.store.get_contact(key)
 
         await asyncio.gather(*(read(key) for key in dict.fromkeys(keys)
                                if key not in batch.contacts))
 
     def _remember(self, contact: dict[str, Any] | None) -> dict[str, Any] | None:
-        """Keep a contact document as this process last wrote or read it (the latest
-        RECENT_CONTACTS people); returns it."""
+        """Keep a contact document as this process wrote it (the latest RECENT_CONTACTS
+        people); returns it. Only own writes, and forgotten at every rebalance: while the
+        assignment holds, the process that consumes a person's records (keyed by person) is the
+        only writer of the person's contact document (a case's empty document can only be
+        inserted where none exists), so the copy is what the store holds."""
         if contact is not None and "person" in contact:
             self._recent[contact["_id"]] = contact
             self._recent.move_to_end(contact["_id"])
@@ -366,11 +372,10 @@ class Tasking:
         people whose records are still to be merged (``merged``): their cases go after their
         records, as the consumer orders them.
 
-        Each is assigned with its person's contact document as this process last wrote or read
-        it, when that has every record of the case (usually: the record's batch wrote it a
-        moment ago), else as read now. Whatever that copy lacks is read again after the insert
-        (``_recheck_contact``); a later record of the person, written by another process, syncs
-        the person's tasks itself (``on_record``), as it would after a read."""
+        Each is assigned with its person's contact document as this process wrote it since the
+        last rebalance (``_remember``), when that has every record of the case (usually: the
+        record's batch wrote it a moment ago), else as read now. Whatever that lacks is read
+        again after the insert (``_recheck_contact``)."""
         seen: set[str] = set()
         cases: list[ev.CaseOpened] = []
         for envelope in envelopes:
@@ -576,7 +581,6 @@ class Tasking:
             fresh = await self.store.get_contact(task.person_key)  # written meanwhile
         if fresh is None or fresh == used:
             return
-        self._remember(fresh)
         batch = _batch.get()
         if batch is not None:
             batch.contacts[task.person_key] = fresh

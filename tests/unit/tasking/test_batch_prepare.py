@@ -40,13 +40,19 @@ def test_a_persons_records_of_one_batch_make_one_contact_document() -> None:
 
 
 class FailingStore:
-    """The store of one unit test: every bulk insert fails as given."""
+    """The store of these unit tests: every bulk insert fails as given; no tasks."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
 
     async def insert_contacts(self, docs: list[dict[str, Any]]) -> set[str]:
         raise self.error
+
+    async def open_summary(self) -> list[dict[str, Any]]:
+        return []
+
+    async def timers(self) -> list[tuple[str, str, Any]]:
+        return []
 
 
 @pytest.mark.parametrize("error", [AutoReconnect("store away"), RuntimeError("a bug")])
@@ -58,3 +64,23 @@ async def test_a_failing_bulk_step_leaves_the_batch_to_its_handlers(error: Excep
     batch = Batch()
     await tasking._prepare(batch, [_envelope(record(1, now=T0)), _envelope(case(1, now=T0))])
     assert batch.fresh == set() and batch.created == {} and batch.contacts == {}
+
+
+async def test_the_contacts_kept_are_forgotten_at_every_rebalance() -> None:
+    """Kept copies of this process's contact writes are exact only while the assignment holds
+    (then it is the only writer of its records' people); a rebalance forgets them."""
+    clock = ManualClock(T0)
+    metrics = TaskingMetrics(CollectorRegistry())
+    tasking = Tasking(cast(TaskStore, FailingStore(RuntimeError())),
+                      cast(KafkaPublisher, None), POLICY, clock, metrics,
+                      Scheduler(clock, metrics))
+    tasking.owned_by_consumer()
+    written = {"_id": "pk-1", "person": {"name": "测试"}, "records": [], "version": 1}
+    tasking._remember(written)
+    tasking._remember({"_id": "pk-2", "records": []})  # an empty one is never kept
+    assert list(tasking._recent) == ["pk-1"]
+    tasking.hand_over({3})
+    assert not tasking._recent
+    tasking._remember(written)
+    await tasking.take_over({1, 2}, 6)
+    assert not tasking._recent
