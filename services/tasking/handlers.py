@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 import zlib
 from collections import OrderedDict
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 # Contact documents kept after a batch (~1-2 kB each): a case is assigned with the one its
 # record's batch wrote, without reading it again (see _insert_tasks).
 RECENT_CONTACTS = 5000
+# How long a village's grid ids read by a batch serve later batches (see _grids_for_village).
+GRID_IDS_TTL_S = 5.0
 Mutation = Callable[[Task], list[f.Fact]]
 
 
@@ -121,6 +124,7 @@ class Tasking:
         self._case_of: dict[str, str] = {}  # task id -> case id, of tasks in the heap or gauges
         # The contact documents this process wrote last (see _remember, _insert_tasks).
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._grid_ids: dict[str, tuple[float, list[str]]] = {}  # village -> (read at, ids)
 
     def _lock(self, task_id: str) -> asyncio.Lock:
         return self._locks[self._stripe(task_id)]
@@ -475,20 +479,30 @@ class Tasking:
 
         async def read(village: str) -> None:
             async with gate:
-                batch.grids[village] = await self.store.grid_ids_for_village(village)
+                await self._grids_for_village(village)
 
         await asyncio.gather(*(read(v) for v in dict.fromkeys(villages)
                                if v and v not in batch.grids))
 
     async def _grids_for_village(self, village_code: str) -> list[str]:
-        """The grid directory changes rarely: read once per batch (a change made meanwhile
-        applies from the next batch)."""
+        """The grid directory changes rarely: inside a batch a village's grid ids are read
+        once per batch and kept for GRID_IDS_TTL_S across batches. A change through this
+        process's API applies from the next batch (``grids_changed``), one through another
+        process's within GRID_IDS_TTL_S."""
         batch = _batch.get()
         if batch is None:
             return await self.store.grid_ids_for_village(village_code)
         if village_code not in batch.grids:
-            batch.grids[village_code] = await self.store.grid_ids_for_village(village_code)
+            kept = self._grid_ids.get(village_code)
+            if kept is None or time.monotonic() - kept[0] > GRID_IDS_TTL_S:
+                kept = (time.monotonic(), await self.store.grid_ids_for_village(village_code))
+                self._grid_ids[village_code] = kept
+            batch.grids[village_code] = kept[1]
         return batch.grids[village_code]
+
+    def grids_changed(self) -> None:
+        """The grid directory was written (PUT /v1/grids): read it again from the next batch."""
+        self._grid_ids.clear()
 
     async def _loads(self, grid_ids: list[str]) -> dict[str, int]:
         """Open tasks of each grid that could take a case. One grid: no count (the choice is
