@@ -313,7 +313,10 @@ class Tasking:
             yield
         finally:
             _batch.reset(token)
-            await self._flush(batch)
+            try:
+                await self._flush(batch)
+            finally:  # inserted but not handled (stopping mid-batch): the sweep relays them
+                self._deferred.difference_update(batch.created)
 
     async def _prepare(self, batch: Batch, envelopes: Sequence[Envelope]) -> None:
         """The bulk part of a batch: new contact documents, then new tasks, each kind with
@@ -412,6 +415,7 @@ class Tasking:
         for c in made:
             if c.task.task_id in inserted:
                 batch.created[c.task.task_id] = c
+                self._deferred.add(c.task.task_id)  # this batch relays it: not the sweep
                 continue
             batch.existing.add(c.task.task_id)  # redelivered: on_case revises it
             if c.task.grid_id in batch.loads:  # not one more task for the grid
