@@ -24,6 +24,13 @@ Operations, sequential, one at a time:
 - grid listing: what `GET /v1/tasks?grid=G` does: `TaskStore.find({grid_id, open: true})`, then
   sort by (due_at, task id) and take a page of 50 in Python;
 - timer rebuild: `TaskStore.timers()` as `Tasking.recover` calls it at start (median of 5);
+- a consumer batch's bulk writes (`BATCH` = 200 documents each, median of 5 batches, reported
+  per batch): `TaskStore.insert_many` of 200 new tasks with their outbox (and the batch's relay
+  token); `insert_contacts` of 200 new contact documents; `drop_relayed` of those 200 tasks'
+  outboxes (one `update_many` by the token); for comparison the drops as before (200
+  `drop_outbox` guarded by version, ten in flight: the client's pool) and a 200-id `$in` on
+  `_id` (once per size: FerretDB v1 does not push `$in` down, `explain` reports
+  `filterPushdown`, printed);
 - insert per task: `TaskStore.insert` of 200 more tasks into the collection of N. The N tasks
   themselves are loaded with insert_many of the documents `TaskStore` writes (one round-trip per
   1,000), to keep the 100k runs short; on PostgreSQL the table is then VACUUM ANALYZEd (what
@@ -76,6 +83,9 @@ from services.tasking.scheduler import Scheduler  # noqa: E402
 
 OPS = ("task by id p50", "task by id p99", "outcome update", "grid listing", "timer rebuild",
        "insert per task")
+BATCH = 200
+BATCH_OPS = ("batch: insert tasks", "batch: insert contacts", "batch: drop outboxes (bulk)",
+             "batch: drop outboxes (one by one)", "batch: $in of 200 ids")
 POLICY = load_policy()
 T0 = datetime(2022, 6, 1, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 GRIDS_FILE = ROOT / "deploy" / "demo" / "130826-grids.yaml"
@@ -206,6 +216,7 @@ async def measure(mongo_url: str, pg_url: str | None, n: int, open_count: int
             assert await store.insert(task, [], tr.next_due(task))
 
         inserts = await timed(insert)
+        batch = await measure_batches(store, run, n)
     finally:
         await store.db.client.drop_database(settings.database)
         await store.close()
@@ -222,7 +233,60 @@ async def measure(mongo_url: str, pg_url: str | None, n: int, open_count: int
         "timer rebuild": statistics.median(rebuilds),
         "timer rebuild per timer": statistics.median(rebuilds) / max(timer_count, 1),
         "insert per task": statistics.median(inserts),
+        **batch,
     }
+
+
+async def measure_batches(store: TaskStore, run: str, n: int) -> dict[str, Any]:
+    """What one consumer batch of BATCH new cases costs in bulk, and the drops as before."""
+    now = T0
+    out: dict[str, list[float]] = {op: [] for op in BATCH_OPS}
+    pushdown: Any = None
+    for k in range(5):
+        base = n + 1000 + k * 2 * BATCH
+        fresh = [make_task(run, base + i, closed=False) for i in range(2 * BATCH)]
+        for task in fresh:
+            task.announced = False
+        entries: list[list[dict[str, Any]]] = [
+            [{"id": f"{t.task_id}-1-0", "topic": "t", "key": t.case_id, "type": "x",
+              "data": "{}", "time": now}] for t in fresh]
+        rows = [(t, e, tr.next_due(t)) for t, e in zip(fresh, entries, strict=True)]
+        token = uuid.uuid4().hex
+        started = time.perf_counter()
+        inserted = await store.insert_many(rows[:BATCH], token)
+        out["batch: insert tasks"].append(time.perf_counter() - started)
+        await store.insert_many(rows[BATCH:])
+        assert len(inserted) == BATCH
+
+        contacts = [{"_id": f"{t.person_key}-c", "records": [{"record_id": t.sources[0].record_id,
+                                                            "received_at": now}],
+                     "person": {"name": "测试"}, "address": "测试村"} for t in fresh[:BATCH]]
+        started = time.perf_counter()
+        assert len(await store.insert_contacts(contacts)) == BATCH
+        out["batch: insert contacts"].append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        assert await store.drop_relayed(token) == BATCH
+        out["batch: drop outboxes (bulk)"].append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(store.drop_outbox(t.task_id, [e[0]["id"]], 1)
+                               for t, e in zip(fresh[BATCH:], entries[BATCH:], strict=True)))
+        out["batch: drop outboxes (one by one)"].append(time.perf_counter() - started)
+
+        if k > 0:  # a scan (not pushed down): once is enough, it takes a minute at 100k
+            continue
+        ids = [t.task_id for t in fresh[:BATCH]]
+        started = time.perf_counter()
+        found = await store.db.tasks.find({"_id": {"$in": ids}}, {"_id": 1}).to_list(None)
+        out["batch: $in of 200 ids"].append(time.perf_counter() - started)
+        assert len(found) == BATCH
+        if pushdown is None:
+            explained = await store.db.command(
+                "explain", {"find": "tasks", "filter": {"_id": {"$in": ids}}})
+            pushdown = explained.get("filterPushdown", "(no filterPushdown field)")
+    return {**{op: statistics.median(times) for op, times in out.items()},
+            "$in filterPushdown": pushdown}
 
 
 async def vacuum_analyze(pg_url: str, database: str) -> None:
@@ -272,7 +336,8 @@ async def run_all(mongo_url: str, pg_url: str | None, args: argparse.Namespace
         out[kind].append(result)
         print(f"  [{kind}] N={n:,} open={result['open timers']:,} (loaded in "
               f"{result['load s']:.0f} s, load average {result['loadavg 1m']:.1f}): "
-              + ", ".join(f"{op} {fmt(result[op])}" for op in OPS), flush=True)
+              + ", ".join(f"{op} {fmt(result[op])}" for op in (*OPS, *BATCH_OPS))
+              + f"; $in filterPushdown: {result['$in filterPushdown']}", flush=True)
 
     for n in args.sizes:
         await one("fixed open", n, min(args.open, n))
@@ -322,6 +387,8 @@ def main() -> None:
 
     print_table(f"{where}: {args.open} open tasks with timers, the rest closed",
                 results["fixed open"], OPS)
+    print_table(f"{where}: a consumer batch of {BATCH} in bulk (per batch)",
+                results["fixed open"], BATCH_OPS)
     if results["open share"]:
         print_table(f"{where}: {args.open_share:.0%} of the tasks open", results["open share"],
                     ("grid listing", "timer rebuild", "timer rebuild per timer"))

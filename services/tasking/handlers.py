@@ -8,8 +8,13 @@ the contact details) goes out when the contact is there, from whichever side com
 
 Batches from Kafka (``batch()``): the consumer handles the messages of one person concurrently
 with other people's, one person's in order. Inside a batch the relays are deferred and made
-together at its end (one publish, every ack awaited), and a person's contact document is read
-at most once per batch.
+together at its end (one publish, every ack awaited, then one bulk drop of the relayed outboxes),
+and a person's contact document is read at most once per batch. Before the messages are
+handled, the batch does in bulk what most of them need (``_prepare``): the contact documents of
+the people its records are about, inserted together (for everyone without one yet), and the
+tasks of its new cases (``CaseOpened`` first of its case in the batch), inserted together; the
+handlers then find that work done. What the bulk step could not do (a person who has a contact
+document, a task that exists: redelivery) takes the single-document path as before.
 
 Several processes (one consumer group, one database): a person's records and cases may be
 consumed by different processes (records are keyed by person, cases by case id), and for a
@@ -17,7 +22,11 @@ moment during a rebalance two processes may hold the same partition. So the cont
 written with a version guard (re-read and merged again on conflict), and a case whose task was
 written without all of its records' contact details re-reads the contact document afterwards:
 the record's side writes the contact then looks for tasks, the case's side writes the task then
-looks for the contact, so one of them sees the other. Timers, open-task gauges and the outbox
+looks for the contact, so one of them sees the other. A record whose contact document is new
+(inserted, not merged) needs no look for tasks: a case's side that finds no contact document
+for its task inserts an empty one first (``_recheck_contact``), so an insert that succeeds
+proves no task of the person waits for it (the recovery at start does the same for every task
+still waiting, e.g. one written by an earlier version). Timers, open-task gauges and the outbox
 sweep cover the tasks of this process's case partitions (``services.tasking.ownership``).
 """
 
@@ -26,12 +35,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from pymongo.errors import PyMongoError
 
 from contracts import events as ev
 from contracts.envelope import Envelope, derived_event_id
@@ -49,6 +63,11 @@ from services.tasking.ownership import Ownership
 from services.tasking.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+# Contact documents kept after a batch (~1-2 kB each): a case is assigned with the one its
+# record's batch wrote, without reading it again (see _insert_tasks).
+RECENT_CONTACTS = 5000
+# How long a village's grid ids read by a batch serve later batches (see _grids_for_village).
+GRID_IDS_TTL_S = 5.0
 Mutation = Callable[[Task], list[f.Fact]]
 
 
@@ -64,8 +83,24 @@ class Batch:
 
     relays: dict[str, tuple[list[dict[str, Any]], int | None]] = field(default_factory=dict)
     contacts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    grids: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by village code
+    grids: dict[str, list[str]] = field(default_factory=dict)  # grid ids by village code
     loads: dict[str, int] = field(default_factory=dict)  # open tasks by grid id, see _loads
+    fresh: set[str] = field(default_factory=set)  # people whose contact the batch inserted
+    created: dict[str, Created] = field(default_factory=dict)  # tasks it inserted, by id
+    existing: set[str] = field(default_factory=set)  # task ids its insert found taken
+    # In each task document the batch writes with an outbox: its relay drops them all at once.
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass
+class Created:
+    """A task ``_prepare`` inserted for a case; its handler does the rest (``_created``)."""
+
+    case: ev.CaseOpened
+    task: Task
+    facts: list[f.Fact]
+    entries: list[dict[str, Any]]
+    contact: dict[str, Any] | None
 
 
 _batch: ContextVar[Batch | None] = ContextVar("tasking_batch", default=None)
@@ -87,9 +122,15 @@ class Tasking:
         self._deferred: set[str] = set()  # tasks whose outbox a running batch will relay
         self.ownership = Ownership(everything=True)  # the consumer narrows it (owned_by_consumer)
         self._case_of: dict[str, str] = {}  # task id -> case id, of tasks in the heap or gauges
+        # The contact documents this process wrote last (see _remember, _insert_tasks).
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._grid_ids: dict[str, tuple[float, list[str]]] = {}  # village -> (read at, ids)
 
     def _lock(self, task_id: str) -> asyncio.Lock:
-        return self._locks[zlib.crc32(task_id.encode()) % len(self._locks)]
+        return self._locks[self._stripe(task_id)]
+
+    def _stripe(self, task_id: str) -> int:
+        return zlib.crc32(task_id.encode()) % len(self._locks)
 
     # --- start-up -------------------------------------------------------------------------
     def owned_by_consumer(self) -> None:
@@ -104,7 +145,16 @@ class Tasking:
         the owned tasks: all of them without a consumer, else none until partitions are
         assigned)."""
         await self.resync()
+        await self._placeholders()
         await self.relay_pending()
+
+    async def _placeholders(self) -> None:
+        """An empty contact document for every person with a task waiting for its contact
+        and none yet (see the module's docstring: a record then merges and looks for tasks).
+        For tasks an earlier version wrote; this version's case handling does it itself."""
+        people = await self.store.unannounced_people()
+        if people:
+            await self.store.insert_contacts([{"_id": key, "records": []} for key in people])
 
     async def resync(self) -> None:
         """Timers and gauges of the owned tasks from the store. A write made by another process
@@ -131,13 +181,16 @@ class Tasking:
 
     async def take_over(self, partitions: set[int], count: int) -> None:
         """The consumer was assigned these case partitions (the whole new assignment)."""
+        self._recent.clear()  # a rebalance: another process may have written contacts
         self.ownership.assign(partitions, count)
         self.metrics.owned_partitions.set(len(partitions))
         log.info("tasking owns case partitions %s of %d", sorted(partitions), count)
         await self.resync()
 
     def hand_over(self, partitions: set[int]) -> None:
-        """These case partitions go to another process: forget their timers and gauges."""
+        """These case partitions go to another process: forget their timers and gauges (and
+        the contacts kept: records partitions may move too)."""
+        self._recent.clear()
         self.ownership.revoke(partitions)
         self.metrics.owned_partitions.set(len(self.ownership.partitions or ()))
         self._retain()
@@ -188,7 +241,7 @@ class Tasking:
                 now = self.clock.now()
                 entries = outbox_entries(task, facts, loaded.version + 1, now)
                 if await self.store.save(task, loaded.version, loaded.outbox + entries,
-                                         tr.next_due(task)):
+                                         tr.next_due(task), _relay_token()):
                     self._after(task, facts)
                     await self._relay(task_id, loaded.outbox + entries, loaded.version + 1)
                     return task
@@ -197,16 +250,21 @@ class Tasking:
     async def create(self, task: Task, facts: list[f.Fact]) -> bool:
         entries = outbox_entries(task, facts, 1, self.clock.now())
         async with self._lock(task.task_id):
-            if not await self.store.insert(task, entries, tr.next_due(task)):
+            if not await self.store.insert(task, entries, tr.next_due(task), _relay_token()):
                 return False
-            self.metrics.assigned.labels(task.tier.value).inc()
-            if task.pool_reason:
-                self.metrics.pooled.labels(task.tier.value).inc()
-            if not task.announced:
-                self.metrics.waiting_contact.inc()
-            self._after(task, facts)
-            await self._relay(task.task_id, entries, 1)
+            await self._created(task, facts, entries)
         return True
+
+    async def _created(self, task: Task, facts: list[f.Fact], entries: list[dict[str, Any]]
+                       ) -> None:
+        """After a new task's insert (under its lock): metrics, timer, gauges, relay."""
+        self.metrics.assigned.labels(task.tier.value).inc()
+        if task.pool_reason:
+            self.metrics.pooled.labels(task.tier.value).inc()
+        if not task.announced:
+            self.metrics.waiting_contact.inc()
+        self._after(task, facts)
+        await self._relay(task.task_id, entries, 1)
 
     def _after(self, task: Task, facts: list[f.Fact]) -> None:
         owned = self.owns(task)
@@ -243,17 +301,125 @@ class Tasking:
 
     # --- batches from Kafka ---------------------------------------------------------------
     @contextlib.asynccontextmanager
-    async def batch(self) -> AsyncIterator[None]:
-        """Handlers awaited inside (and tasks started inside) share one Batch; at the end its
-        outboxes are published together and dropped. Whatever is not acknowledged stays in
-        the task documents for the sweep."""
+    async def batch(self, envelopes: Sequence[Envelope] = ()) -> AsyncIterator[None]:
+        """Handlers awaited inside (and tasks started inside) share one Batch; ``envelopes``
+        (the batch's messages, each person's in order) are prepared in bulk first; at the end
+        the outboxes are published together and dropped. Whatever is not acknowledged stays
+        in the task documents for the sweep."""
         batch = Batch()
         token = _batch.set(batch)
         try:
+            await self._prepare(batch, envelopes)
             yield
         finally:
             _batch.reset(token)
-            await self._flush(batch)
+            try:
+                await self._flush(batch)
+            finally:  # inserted but not handled (stopping mid-batch): the sweep relays them
+                self._deferred.difference_update(batch.created)
+
+    async def _prepare(self, batch: Batch, envelopes: Sequence[Envelope]) -> None:
+        """The bulk part of a batch: new contact documents, then new tasks, each kind with
+        one insert. Only a shortcut: when the store fails here the handlers do it all."""
+        try:
+            merged = await self._insert_contacts(batch, envelopes)
+            await self._insert_tasks(batch, envelopes, merged)
+        except PyMongoError as exc:  # what it did not finish, the handlers do
+            log.warning("bulk inserts of a batch failed (%s); one message at a time", exc)
+        except Exception:  # never fatal to the consumer: a bad message is the handler's to tell
+            log.exception("bulk inserts of a batch failed; one message at a time")
+
+    async def _insert_contacts(self, batch: Batch, envelopes: Sequence[Envelope]) -> set[str]:
+        """A contact document for each person the batch has records of, with all of them,
+        inserted together; the person keys that had a document already lacking one of the
+        records (merged later by ``on_record``, one at a time; the documents read here)."""
+        records: dict[str, list[ev.RecordReceived]] = {}
+        for envelope in envelopes:
+            if isinstance(envelope.event, ev.RecordReceived):
+                records.setdefault(envelope.event.person_key, []).append(envelope.event)
+        if not records:
+            return set()
+        docs = {key: _with_records(None, mine) or {} for key, mine in records.items()}
+        inserted = await self.store.insert_contacts(list(docs.values()))
+        for key in inserted:
+            batch.contacts[key] = self._remember({**docs[key], "version": 1})  # as stored
+        batch.fresh.update(inserted)
+        taken = [key for key in records if key not in inserted]
+        await self._read_contacts(batch, taken)
+        return {key for key in taken if _with_records(batch.contacts[key], records[key])}
+
+    async def _read_contacts(self, batch: Batch, keys: Sequence[str]) -> None:
+        """These people's contact documents into the batch (eight reads in flight at most)."""
+        gate = asyncio.Semaphore(8)
+
+        async def read(key: str) -> None:
+            async with gate:
+                batch.contacts[key] = await self.store.get_contact(key)
+
+        await asyncio.gather(*(read(key) for key in dict.fromkeys(keys)
+                               if key not in batch.contacts))
+
+    def _remember(self, contact: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Keep a contact document as this process wrote it (the latest RECENT_CONTACTS
+        people); returns it. Only own writes, and forgotten at every rebalance: while the
+        assignment holds, the process that consumes a person's records (keyed by person) is the
+        only writer of the person's contact document (a case's empty document can only be
+        inserted where none exists), so the copy is what the store holds."""
+        if contact is not None and "person" in contact:
+            self._recent[contact["_id"]] = contact
+            self._recent.move_to_end(contact["_id"])
+            while len(self._recent) > RECENT_CONTACTS:
+                self._recent.popitem(last=False)
+        return contact
+
+    async def _insert_tasks(self, batch: Batch, envelopes: Sequence[Envelope],
+                            merged: set[str]) -> None:
+        """The tasks of the batch's new cases (a CaseOpened that is the first message of its
+        case here) inserted together; ``on_case`` finds them in ``batch.created``. Not for
+        people whose records are still to be merged (``merged``): their cases go after their
+        records, as the consumer orders them.
+
+        Each is assigned with its person's contact document as this process wrote it since the
+        last rebalance (``_remember``), when that has every record of the case (usually: the
+        record's batch wrote it a moment ago), else as read now. Whatever that lacks is read
+        again after the insert (``_recheck_contact``)."""
+        seen: set[str] = set()
+        cases: list[ev.CaseOpened] = []
+        for envelope in envelopes:
+            case_id = getattr(envelope.event, "case_id", None)
+            if case_id is None or case_id in seen:
+                continue
+            seen.add(case_id)
+            if (isinstance(envelope.event, ev.CaseOpened)
+                    and envelope.event.person_key not in merged):
+                cases.append(envelope.event)
+        if not cases:
+            return
+        for opened in cases:  # a contact this process wrote or read lately, with the records
+            known = self._recent.get(opened.person_key)
+            if (opened.person_key not in batch.contacts and known is not None
+                    and not _lacks_records(_sources(opened), known)):
+                batch.contacts[opened.person_key] = known
+        await self._read_contacts(batch, [opened.person_key for opened in cases])
+        await self._read_grids(batch, [opened.current.village_code for opened in cases])
+        now = self.clock.now()
+        made: list[Created] = []
+        for case in cases:
+            task = await self._new_task(task_id_for(case.case_id), case)
+            contact = batch.contacts.get(case.person_key)
+            facts = _sync_contact(task, contact, now)
+            made.append(Created(case, task, facts, outbox_entries(task, facts, 1, now),
+                                contact))
+        inserted = await self.store.insert_many([(c.task, c.entries, tr.next_due(c.task))
+                                                 for c in made], batch.token)
+        for c in made:
+            if c.task.task_id in inserted:
+                batch.created[c.task.task_id] = c
+                self._deferred.add(c.task.task_id)  # this batch relays it: not the sweep
+                continue
+            batch.existing.add(c.task.task_id)  # redelivered: on_case revises it
+            if c.task.grid_id in batch.loads:  # not one more task for the grid
+                batch.loads[c.task.grid_id] -= 1
 
     async def _flush(self, batch: Batch) -> None:
         relays, batch.relays = batch.relays, {}
@@ -273,32 +439,74 @@ class Tasking:
                 return
             for entry in entries:
                 self.metrics.outbox_relayed.labels(entry["type"]).inc()
-            results = await asyncio.gather(
-                *(self._drop(task_id, [e["id"] for e in outbox], version)
-                  for task_id, (outbox, version) in relays.items()), return_exceptions=True)
-            failed = [r for r in results if isinstance(r, BaseException)]
-            if failed:  # published: the sweep publishes them again (same ids) and drops them
-                log.warning("relayed outboxes of %d tasks not dropped: %r", len(failed),
-                            failed[0])
+            await self._drop_all(batch.token, relays)
         finally:
             self._deferred.difference_update(relays)
 
-    async def _drop(self, task_id: str, event_ids: list[str], version: int | None) -> None:
-        """Under the task's lock, like every other write of it here: a store that applies an
-        update as a read-modify-write of the whole document must never interleave it with a
-        timer's or an API call's write of the same task (that could undo the other write)."""
-        async with self._lock(task_id):
-            await self.store.drop_outbox(task_id, event_ids, version)
+    async def _drop_all(self, token: str,
+                        relays: dict[str, tuple[list[dict[str, Any]], int | None]]) -> None:
+        """Drop the relayed outboxes: one write for every task document the batch wrote last
+        (its relay token), then, if some task was written meanwhile by someone else (or that
+        write failed), each of them on its own (a re-read that drops only the relayed entries;
+        a miss is harmless either way: the sweep publishes the same ids again and drops them).
 
-    async def _grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
-        """The grid directory changes rarely: read once per batch (a change made meanwhile
-        applies from the next batch)."""
+        Under the tasks' locks, like every other write of a task here: a store that applies
+        an update as a read-modify-write of the whole document must never interleave it with a
+        timer's or an API call's write of the same task (that could undo the other write).
+        Nobody else holds two locks; these are taken in one order, each once."""
+        stripes = sorted({self._stripe(task_id) for task_id in relays})
+        async with contextlib.AsyncExitStack() as held:
+            for stripe in stripes:
+                await held.enter_async_context(self._locks[stripe])
+            try:
+                if await self.store.drop_relayed(token) == len(relays):
+                    return
+            except PyMongoError as exc:
+                log.warning("bulk drop of %d outboxes failed (%s); one at a time",
+                            len(relays), exc)
+        results = await asyncio.gather(
+            *(self._drop(task_id, [e["id"] for e in outbox])
+              for task_id, (outbox, _) in relays.items()), return_exceptions=True)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:  # published: the sweep publishes them again (same ids) and drops them
+            log.warning("relayed outboxes of %d tasks not dropped: %r", len(failed),
+                        failed[0])
+
+    async def _drop(self, task_id: str, event_ids: list[str]) -> None:
+        """Drop these entries if the task still holds them (re-read), under its lock."""
+        async with self._lock(task_id):
+            await self.store.drop_outbox(task_id, event_ids)
+
+    async def _read_grids(self, batch: Batch, villages: Sequence[str | None]) -> None:
+        """The grids of these villages into the batch (eight reads in flight at most)."""
+        gate = asyncio.Semaphore(8)
+
+        async def read(village: str) -> None:
+            async with gate:
+                await self._grids_for_village(village)
+
+        await asyncio.gather(*(read(v) for v in dict.fromkeys(villages)
+                               if v and v not in batch.grids))
+
+    async def _grids_for_village(self, village_code: str) -> list[str]:
+        """The grid directory changes rarely: inside a batch a village's grid ids are read
+        once per batch and kept for GRID_IDS_TTL_S across batches. A change through this
+        process's API applies from the next batch (``grids_changed``), one through another
+        process's within GRID_IDS_TTL_S."""
         batch = _batch.get()
         if batch is None:
-            return await self.store.grids_for_village(village_code)
+            return await self.store.grid_ids_for_village(village_code)
         if village_code not in batch.grids:
-            batch.grids[village_code] = await self.store.grids_for_village(village_code)
+            kept = self._grid_ids.get(village_code)
+            if kept is None or time.monotonic() - kept[0] > GRID_IDS_TTL_S:
+                kept = (time.monotonic(), await self.store.grid_ids_for_village(village_code))
+                self._grid_ids[village_code] = kept
+            batch.grids[village_code] = kept[1]
         return batch.grids[village_code]
+
+    def grids_changed(self) -> None:
+        """The grid directory was written (PUT /v1/grids): read it again from the next batch."""
+        self._grid_ids.clear()
 
     async def _loads(self, grid_ids: list[str]) -> dict[str, int]:
         """Open tasks of each grid that could take a case. One grid: no count (the choice is
@@ -340,9 +548,19 @@ class Tasking:
 
     async def on_case(self, case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> None:
         task_id = task_id_for(case.case_id)
+        batch = _batch.get()
+        made = batch.created.get(task_id) if batch is not None else None
+        if batch is not None and made is not None and made.case is case:
+            del batch.created[task_id]  # the batch inserted it (_insert_tasks)
+            async with self._lock(task_id):
+                await self._created(made.task, made.facts, made.entries)
+            await self._recheck_contact(made.task, made.contact)
+            return
         contact = await self._contact(case.person_key)
         # CaseOpened is (nearly always) new: insert at once, a duplicate key means redelivery.
-        if isinstance(case, ev.CaseOpened) or await self.store.get(task_id) is None:
+        exists = batch is not None and task_id in batch.existing
+        if not exists and (isinstance(case, ev.CaseOpened)
+                           or await self.store.get(task_id) is None):
             task = await self._new_task(task_id, case)
             facts = _sync_contact(task, contact, self.clock.now())
             if await self.create(task, facts):
@@ -372,6 +590,13 @@ class Tasking:
         if not _lacks(task, used):
             return
         fresh = await self.store.get_contact(task.person_key)
+        if fresh is None:
+            # None yet: an empty one, so the record's side merges into it and looks for the
+            # person's tasks (a new contact document means no task waits for it).
+            empty = {"_id": task.person_key, "records": []}
+            if await self.store.put_contact(empty):
+                return
+            fresh = await self.store.get_contact(task.person_key)  # written meanwhile
         if fresh is None or fresh == used:
             return
         batch = _batch.get()
@@ -382,7 +607,7 @@ class Tasking:
     async def _new_task(self, task_id: str, case: ev.CaseOpened | ev.CaseMerged |
                         ev.CaseReclassified) -> Task:
         where = case.current
-        grid_ids = ([grid["_id"] for grid in await self._grids_for_village(where.village_code)]
+        grid_ids = (await self._grids_for_village(where.village_code)
                     if where.village_code else [])
         loads = await self._loads(grid_ids)
         choice = assign.choose(county_code=where.county_code, township_code=where.township_code,
@@ -417,6 +642,7 @@ class Tasking:
                 break
             if await self.store.put_contact(contact):
                 contact["version"] = (contact.get("version") or 0) + 1  # as stored
+                self._remember(contact)
                 batch = _batch.get()
                 if batch is not None:
                     batch.contacts[record.person_key] = contact
@@ -426,6 +652,9 @@ class Tasking:
             known = await self.store.get_contact(record.person_key)
         else:
             raise RuntimeError(f"contact of {record.record_id} kept changing under us")
+        batch = _batch.get()
+        if batch is not None and record.person_key in batch.fresh:
+            return  # the batch inserted the person's first contact document: no task waits
         for task in await self.store.find({"person_key": record.person_key}):
             await self.change(task.task_id,
                               lambda t: _sync_contact(t, contact, self.clock.now()))
@@ -442,6 +671,12 @@ class Tasking:
             _firing.reset(token)
         if self.owns(task):  # nothing was due (another process fired it, or it moved): the
             self.scheduler.schedule(task_id, tr.next_due(task))  # time as stored now
+
+
+def _relay_token() -> str | None:
+    """The running consumer batch's relay token (None outside a batch: relayed at once)."""
+    batch = _batch.get()
+    return None if batch is None else batch.token
 
 
 def _snapshot(task: Task) -> str:
@@ -467,12 +702,25 @@ def _with_record(known: dict[str, Any] | None, record: ev.RecordReceived
     return contact
 
 
+def _with_records(known: dict[str, Any] | None, records: Sequence[ev.RecordReceived]
+                  ) -> dict[str, Any] | None:
+    """``_with_record`` of each in turn; None when every one is in it already."""
+    contact = None
+    for record in records:
+        contact = _with_record(contact or known, record) or contact
+    return contact
+
+
 def _lacks(task: Task, contact: dict[str, Any] | None) -> bool:
     """The contact document used lacks one of the task's records (or the person)."""
+    return _lacks_records(task.sources, contact)
+
+
+def _lacks_records(sources: Sequence[Source], contact: dict[str, Any] | None) -> bool:
     if not contact or "person" not in contact:
         return True
     have = {r["record_id"] for r in contact["records"]}
-    return any(s.record_id not in have for s in task.sources)
+    return any(s.record_id not in have for s in sources)
 
 
 def _sources(case: ev.CaseOpened | ev.CaseMerged | ev.CaseReclassified) -> list[Source]:

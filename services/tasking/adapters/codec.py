@@ -3,7 +3,7 @@ document also carries the fields the store looks tasks up by (open, has_timer, h
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -20,6 +20,10 @@ from services.tasking.domain.model import (
 
 
 def _plain(value: Any) -> Any:
+    """Plain BSON-ready data; dataclasses field by field (what `dataclasses.asdict` gives, without
+    its deep copies: 15 % of tasking's samples in the whole-chain benchmark went there)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -34,7 +38,7 @@ def _plain(value: Any) -> Any:
 
 
 def task_to_doc(task: Task) -> dict[str, Any]:
-    doc = _plain(asdict(task))
+    doc = _plain(task)
     doc["_id"] = doc.pop("task_id")
     doc["open"] = task.open
     return doc

@@ -33,7 +33,8 @@ from services.tasking.metrics import TaskingMetrics
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Envelope], Awaitable[None]]
-BatchScope = Callable[[], AbstractAsyncContextManager[None]]
+# Around the handling of one batch, given its valid messages in group order (Tasking.batch).
+BatchScope = Callable[[list[Envelope]], AbstractAsyncContextManager[None]]
 Assigned = Callable[[set[int], int], Awaitable[None]]
 Revoked = Callable[[set[int]], None]
 
@@ -47,7 +48,7 @@ class InputConsumer:
                  on_revoked: Revoked | None = None) -> None:
         self._settings, self._topics, self._handle = settings, topics, handle
         self._metrics, self._group_id, self._prepare = metrics, group_id, prepare
-        self._batch: BatchScope = batch or contextlib.nullcontext
+        self._batch: BatchScope = batch or (lambda _: contextlib.nullcontext())
         self._concurrency = concurrency
         self._owner_topic, self._on_assigned, self._on_revoked = (owner_topic, on_assigned,
                                                                   on_revoked)
@@ -121,7 +122,7 @@ class InputConsumer:
             return True
         groups = self._groups([m for messages in batches.values() for m in messages])
         limit = asyncio.Semaphore(self._concurrency)
-        async with self._batch():
+        async with self._batch([envelope for group in groups for _, envelope in group]):
             done = await asyncio.gather(*(self._group(group, limit) for group in groups))
         if not all(done):
             return False

@@ -2,8 +2,16 @@
 contact details by person key, the grid directory and worker/supervisor tokens.
 
 Only `_id` lookups and equality on fields declared through ensure_indexes (FerretDB pushes
-those down; it never pushes sorts or ranges). Every change is one single-document write guarded
-by the document's version (optimistic concurrency, no transactions).
+those down; it never pushes sorts or ranges, nor `$in`). Every change is one single-document
+write guarded by the document's version (optimistic concurrency, no transactions). A consumer
+batch writes in bulk where that keeps each document's write on its own: new tasks and new
+contacts with one unordered `insert_many` each (a duplicate key is reported per document, the
+caller takes the single-document path for those), and the drops of its relayed outboxes with
+one `update_many` by the batch's relay token (each document the batch wrote carries it; any
+other write of the document replaces it without, so the token guards like a version). Not one
+`bulk_write` of per-document updates: FerretDB v1.24.2 keeps a PostgreSQL connection per update
+statement of one command until the command ends, so a bulk write of 50 updates takes its whole
+pool and hangs it (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,17 +23,19 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from paicha_runtime.mongo import MongoSettings, ensure_indexes
 from services.tasking.adapters.codec import task_from_doc, task_to_doc
 from services.tasking.domain.model import Task
 
+DUPLICATE_KEY = 11000
 INDEXES: dict[str, list[IndexModel]] = {
     "tasks": [IndexModel([(name, ASCENDING)]) for name in (
         "person_key", "grid_id", "township_code", "county_code", "open", "status",
-        "has_timer", "has_outbox")],
+        "has_timer", "has_outbox", "announced", "relay")],
     "grids": [IndexModel([("village_codes", ASCENDING)]),
               IndexModel([("township_code", ASCENDING)])],
     "contacts": [],
@@ -76,11 +86,13 @@ class TaskStore:
 
     # tasks
     @staticmethod
-    def _doc(task: Task, version: int, outbox: list[dict[str, Any]], next_due: datetime | None
-             ) -> dict[str, Any]:
+    def _doc(task: Task, version: int, outbox: list[dict[str, Any]], next_due: datetime | None,
+             relay: str | None = None) -> dict[str, Any]:
         doc = task_to_doc(task)
         doc.update(version=version, outbox=outbox, has_outbox=bool(outbox),
                    next_due=next_due, has_timer=next_due is not None)
+        if relay is not None and outbox:
+            doc["relay"] = relay  # the consumer batch that relays this outbox
         return doc
 
     async def get(self, task_id: str) -> Loaded | None:
@@ -89,21 +101,29 @@ class TaskStore:
             return None
         return Loaded(task_from_doc(doc), doc["version"], doc.get("outbox", []))
 
-    async def insert(self, task: Task, outbox: list[dict[str, Any]], next_due: datetime | None
-                     ) -> bool:
+    async def insert(self, task: Task, outbox: list[dict[str, Any]], next_due: datetime | None,
+                     relay: str | None = None) -> bool:
         """False when a task with this id exists already (redelivery, or a race)."""
         try:
-            await self.db.tasks.insert_one(self._doc(task, 1, outbox, next_due))
+            await self.db.tasks.insert_one(self._doc(task, 1, outbox, next_due, relay))
         except DuplicateKeyError:
             return False
         return True
 
+    async def insert_many(self, tasks: Sequence[tuple[Task, list[dict[str, Any]], datetime | None]],
+                          relay: str | None = None) -> set[str]:
+        """New tasks at version 1 in one unordered insert; the ids inserted (a task id that
+        exists already is left as it is: redelivery, or a race)."""
+        return await _insert_new(self.db.tasks, [self._doc(task, 1, outbox, next_due, relay)
+                                                 for task, outbox, next_due in tasks])
+
     async def save(self, task: Task, expected_version: int, outbox: list[dict[str, Any]],
-                   next_due: datetime | None) -> bool:
-        """Replace the task if nobody changed it since ``expected_version``; False otherwise."""
+                   next_due: datetime | None, relay: str | None = None) -> bool:
+        """Replace the task if nobody changed it since ``expected_version``; False otherwise.
+        ``relay``: the consumer batch that relays the outbox (``drop_relayed``)."""
         result = await self.db.tasks.replace_one(
             {"_id": task.task_id, "version": expected_version},
-            self._doc(task, expected_version + 1, outbox, next_due))
+            self._doc(task, expected_version + 1, outbox, next_due, relay))
         return result.matched_count == 1
 
     async def drop_outbox(self, task_id: str, event_ids: Sequence[str],
@@ -131,6 +151,16 @@ class TaskStore:
             if result.matched_count == 1:
                 return
 
+    async def drop_relayed(self, relay: str) -> int:
+        """Empty the outbox of every task whose last write was the consumer batch ``relay``'s
+        (one write; a task written since by anyone else lacks the token and is left as it is).
+        The number of tasks changed."""
+        result = await self.db.tasks.update_many(
+            {"relay": relay},
+            {"$set": {"outbox": [], "has_outbox": False}, "$unset": {"relay": ""},
+             "$inc": {"version": 1}})
+        return result.matched_count
+
     async def find(self, query: dict[str, Any]) -> list[Task]:
         """Tasks matching equality on declared fields only (never a range or a sort)."""
         return [task_from_doc(d) async for d in self.db.tasks.find(query)]
@@ -151,6 +181,11 @@ class TaskStore:
         """Status, township and case id of every open task (for the gauges)."""
         projection = {"status": 1, "township_code": 1, "county_code": 1, "case_id": 1}
         return [d async for d in self.db.tasks.find({"open": True}, projection)]
+
+    async def unannounced_people(self) -> set[str]:
+        """Person keys of the tasks whose TaskAssigned has not gone out (no contact yet)."""
+        cursor = self.db.tasks.find({"announced": False}, {"person_key": 1})
+        return {d["person_key"] async for d in cursor}
 
     async def open_load(self, grid_id: str) -> int:
         return await self.db.tasks.count_documents({"grid_id": grid_id, "open": True})
@@ -176,6 +211,11 @@ class TaskStore:
                                                     new)
         return result.matched_count == 1
 
+    async def insert_contacts(self, docs: Sequence[dict[str, Any]]) -> set[str]:
+        """New contact documents (version 1) in one unordered insert; the person keys inserted
+        (one that has a document already is left as it is: the caller merges into it)."""
+        return await _insert_new(self.db.contacts, [{**doc, "version": 1} for doc in docs])
+
     # grid directory
     async def put_grid(self, grid: dict[str, Any]) -> None:
         doc = {**grid, "_id": grid["grid_id"],
@@ -188,8 +228,10 @@ class TaskStore:
     async def grid(self, grid_id: str) -> dict[str, Any] | None:
         return await self.db.grids.find_one({"_id": grid_id})
 
-    async def grids_for_village(self, village_code: str) -> list[dict[str, Any]]:
-        return [d async for d in self.db.grids.find({"village_codes": village_code})]
+    async def grid_ids_for_village(self, village_code: str) -> list[str]:
+        """Only the ids: a grid document (villages, workers) is large to send and decode."""
+        cursor = self.db.grids.find({"village_codes": village_code}, {"_id": 1})
+        return [d["_id"] async for d in cursor]
 
     # tokens
     async def put_token(self, doc: dict[str, Any]) -> None:
@@ -197,3 +239,19 @@ class TaskStore:
 
     async def token(self, digest: str) -> dict[str, Any] | None:
         return await self.db.tokens.find_one({"_id": digest})
+
+
+async def _insert_new(collection: AsyncCollection[Any], docs: list[dict[str, Any]]
+                      ) -> set[str]:
+    """Insert the documents whose `_id` is new (unordered, one round trip); the ids inserted."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        taken = {e["index"] for e in errors}
+        return {doc["_id"] for i, doc in enumerate(docs) if i not in taken}
+    return {doc["_id"] for doc in docs}

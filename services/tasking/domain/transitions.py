@@ -217,8 +217,8 @@ def attach_contact(task: Task, contact: Contact, arrived_at: datetime | None, no
                    ) -> list[f.Fact]:
     """The person's contact details arrived (or changed): the task can be announced."""
     task.contact = contact
-    if arrived_at is not None:
-        task.arrived_at = arrived_at
+    if arrived_at is not None and arrived_at != task.arrived_at:  # the same instant in another
+        task.arrived_at = arrived_at  # time zone (a copy not read back from the store) is no change
     if task.announced:
         return []
     task.announced = True

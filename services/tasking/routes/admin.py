@@ -61,6 +61,7 @@ async def put_grid(grid_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}
                            f"grid {grid_id}")
     grid = {**body.model_dump(), "grid_id": grid_id}
     await comps.store.put_grid(grid)
+    comps.tasking.grids_changed()
     return grid
 
 
