@@ -23,11 +23,12 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from pymongo.errors import PyMongoError
 
 from contracts.envelope import Envelope, EnvelopeError, decode_envelope
 from contracts.events import RecordReceived
+from paicha_runtime.consume import Batches, ConsumeLoop
 from paicha_runtime.kafka import KafkaSettings
 from services.tasking.metrics import TaskingMetrics
 
@@ -39,45 +40,35 @@ Assigned = Callable[[set[int], int], Awaitable[None]]
 Revoked = Callable[[set[int]], None]
 
 
-class InputConsumer:
+class InputConsumer(ConsumeLoop):
+    name = "input consumer"
+
     def __init__(self, settings: KafkaSettings, topics: list[str], handle: Handler,
                  metrics: TaskingMetrics, *, group_id: str,
                  prepare: Callable[[], Awaitable[None]] | None = None,
                  batch: BatchScope | None = None, concurrency: int = 32,
                  owner_topic: str | None = None, on_assigned: Assigned | None = None,
                  on_revoked: Revoked | None = None) -> None:
-        self._settings, self._topics, self._handle = settings, topics, handle
-        self._metrics, self._group_id, self._prepare = metrics, group_id, prepare
+        super().__init__(settings, topics, group_id=group_id, prepare=prepare, max_records=500)
+        self._handle, self._metrics = handle, metrics
         self._batch: BatchScope = batch or (lambda _: contextlib.nullcontext())
         self._concurrency = concurrency
         self._owner_topic, self._on_assigned, self._on_revoked = (owner_topic, on_assigned,
                                                                   on_revoked)
-        self._stopping = asyncio.Event()
         self._handling = asyncio.Lock()  # held while a batch is handled and committed
 
-    def stop(self) -> None:
-        self._stopping.set()
+    def listener(self, consumer: AIOKafkaConsumer) -> ConsumerRebalanceListener:
+        return _Listener(self, consumer)
 
-    async def run(self) -> None:
-        backoff = 1.0
-        while not self._stopping.is_set():
-            consumer = AIOKafkaConsumer(
-                **self._settings.client_kwargs(), group_id=self._group_id,
-                enable_auto_commit=False, auto_offset_reset="earliest")
-            try:
-                if self._prepare is not None:
-                    await self._prepare()
-                await consumer.start()
-                consumer.subscribe(self._topics, listener=_Listener(self, consumer))
-                backoff = 1.0
-                await self._consume(consumer)
-            except (KafkaError, OSError) as exc:
-                log.warning("input consumer: %s; restarting in %.0f s", exc, backoff)
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-            finally:
-                await consumer.stop()
-                await self.revoked(None)
+    async def stopped(self) -> None:
+        await self.revoked(None)
+
+    async def polled(self, consumer: AIOKafkaConsumer, batches: Batches) -> None:
+        await self._metrics.consumer_lag.update(consumer)
+
+    async def handle(self, consumer: AIOKafkaConsumer, batches: Batches) -> bool:
+        async with self._handling:
+            return await self._handle_batch(consumer, batches)
 
     async def revoked(self, partitions: set[TopicPartition] | None) -> None:
         """Before a rebalance (and after the consumer stopped, None: all of them): the batch
@@ -97,22 +88,6 @@ class InputConsumer:
                                      if tp.topic == self._owner_topic}, count)
         except Exception:  # the store is away: the periodic resync catches up
             log.exception("taking over partitions %s failed", sorted(partitions))
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            pass
-
-    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
-        while not self._stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=500)
-            await self._metrics.consumer_lag.update(consumer)
-            if not batches:
-                continue
-            async with self._handling:
-                if not await self._handle_batch(consumer, batches):
-                    return  # stopping mid-retry: uncommitted, redelivered later
 
     async def _handle_batch(self, consumer: AIOKafkaConsumer,
                             batches: dict[TopicPartition, list[ConsumerRecord]]) -> bool:
@@ -184,8 +159,7 @@ class InputConsumer:
 
     async def _one(self, message: ConsumerRecord, envelope: Envelope) -> bool:
         topic = message.topic
-        backoff = 0.5
-        while not self._stopping.is_set():
+        async for wait in self.retrying():
             try:
                 await self._handle(envelope)
                 self._metrics.messages.labels(topic, envelope.type.rsplit(".", 2)[-2]).inc()
@@ -193,14 +167,12 @@ class InputConsumer:
             except PyMongoError as exc:  # the store is away: retry, never skip the message
                 self._metrics.handler_retries.inc()
                 log.warning("%s[%d]@%d not stored (%s); retrying in %.1f s", topic,
-                            message.partition, message.offset, exc, backoff)
+                            message.partition, message.offset, exc, wait)
             except Exception as exc:
                 self._metrics.dead_letters.labels(topic, type(exc).__name__).inc()
                 log.exception("dead letter %s[%d]@%d: handler failed", topic,
                               message.partition, message.offset)
                 return True
-            await self._sleep(backoff)
-            backoff = min(backoff * 2, 30.0)
         return False
 
 
