@@ -1,5 +1,8 @@
-"""Two fixes to faust's consumer, so that no message reaching triage around a rebalance or a stop
-is committed without being handled.
+"""Fixes to faust's consumer, so that no message reaching triage around a rebalance or a stop
+is committed without being handled (docs/triage.md, "Rebalances and designations"): 1 and 2
+below; 3, fetch gaps are not counted as handled and the commit never passes an unacknowledged
+committed offset (`RewindingConsumer._add_gap`, `_new_offset`, `perform_seek`); 4, a partition
+stuck behind such a hole is read again from its committed offset (`HoleWatch`).
 
 1. Never count a message the stream skipped as acknowledged (`skipped_by_the_stream`).
 faust-streaming 0.15.3's `Stream.__aiter__` skips a message taken from an agent's queue while flow
