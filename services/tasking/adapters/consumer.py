@@ -89,8 +89,7 @@ class InputConsumer(ConsumeLoop):
         except Exception:  # the store is away: the periodic resync catches up
             log.exception("taking over partitions %s failed", sorted(partitions))
 
-    async def _handle_batch(self, consumer: AIOKafkaConsumer,
-                            batches: dict[TopicPartition, list[ConsumerRecord]]) -> bool:
+    async def _handle_batch(self, consumer: AIOKafkaConsumer, batches: Batches) -> bool:
         mine = consumer.assignment()
         batches = {tp: messages for tp, messages in batches.items() if tp in mine}
         if not batches:  # revoked since getmany: the next owner reads them

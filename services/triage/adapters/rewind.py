@@ -138,8 +138,7 @@ class RewindingConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
                  and self._committed_offset.get(tp) is None]
         if never:
             for tp, start in (await self.earliest_offsets(*never)).items():
-                self._committed_offset.setdefault(ensure_TP(tp), None)
-                if self._committed_offset[ensure_TP(tp)] is None:
+                if self._committed_offset.get(ensure_TP(tp)) is None:  # not committed meanwhile
                     self._committed_offset[ensure_TP(tp)] = start
 
     async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
